@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class AnalyticsApiConfig(AppConfig):
+    name = "analytics_api"

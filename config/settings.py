@@ -1,0 +1,131 @@
+"""Settings for local use and tests. Production: config.settings_production (the default of
+config.wsgi and config.asgi), which refuses to start with the insecure development secret.
+
+Every value that differs between deployments comes from the environment; see README.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config.env import envbool, envint, envlist, envstr, parse_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+INSECURE_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
+SECRET_KEY = envstr("SECRET_KEY") or INSECURE_SECRET_KEY
+DEBUG = envbool("DEBUG", True)
+ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "teams",
+    "tracking",
+    "analytics_api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "config.wsgi.application"
+
+DATABASES = {
+    "default": parse_database_url(envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Concurrent readers and one writer without "database is locked" under runserver/gunicorn.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Rate-limit counters live in a shared store with an atomic increment (API.md section 5):
+# Redis when REDIS_URL is set, otherwise the database through one atomic SQL statement.
+REDIS_URL = envstr("REDIS_URL")
+if REDIS_URL:
+    _ratelimit_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "aicode",
+    }
+else:
+    _ratelimit_cache = {"BACKEND": "analytics_api.ratelimit_cache.AtomicDatabaseCache"}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": _ratelimit_cache,
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
+AI_CODE_RATE_LIMIT = envstr("AI_CODE_RATE_LIMIT", "5/m")
+INGEST_MAX_RECORDS = envint("INGEST_MAX_RECORDS", 10_000, minimum=1)
+# Fixed key of the reversible user_... encoding. Changing it changes every public user id,
+# so it is deliberately not SECRET_KEY (which operators may rotate).
+PUBLIC_ID_KEY = envstr("PUBLIC_ID_KEY", "ai-code-analytics-public-id-v1")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["teams.auth.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["teams.auth.CanRead"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "analytics_api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "AI Code Analytics API",
+    "DESCRIPTION": "Cursor-compatible AI Code Tracking API and Qoder-compatible AI Code API.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

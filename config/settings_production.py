@@ -1,0 +1,24 @@
+"""Production settings: everything of config.settings, with DEBUG off and a real secret.
+
+gunicorn config.wsgi uses this module unless DJANGO_SETTINGS_MODULE says otherwise.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import envbool
+from config.settings import *  # noqa: F403
+from config.settings import INSECURE_SECRET_KEY, SECRET_KEY
+
+DEBUG = envbool("DEBUG", False)
+
+if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 32:
+    raise ImproperlyConfigured(
+        "Set SECRET_KEY to a random string of at least 32 characters for production "
+        "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
+
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True

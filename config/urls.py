@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from analytics_api.errors import json_error_view
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("ingest/v1/", include("tracking.urls")),
+    path("", include("analytics_api.urls")),
+]
+
+handler404 = json_error_view(404, "Not found: no such endpoint.")
+handler500 = json_error_view(500, "Internal server error. The error was logged.")

@@ -1,0 +1,112 @@
+"""API-key authentication for both dialects.
+
+Cursor clients send `Authorization: Basic base64(KEY:)` (curl -u KEY:); Qoder clients and some
+Cursor clients send `Authorization: Bearer KEY`. Keys are looked up by their indexed visible
+prefix and compared as HMACs in constant time.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from rest_framework import authentication, exceptions, permissions
+
+from teams.models import KEY_PREFIX_LEN, ApiKey, Team
+
+
+@dataclass(frozen=True)
+class KeyPrincipal:
+    """What `request.user` is for API requests: the team acting through one key."""
+
+    api_key: ApiKey
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def team(self) -> Team:
+        return self.api_key.team
+
+
+def key_from_header(header: str) -> str | None:
+    """The API key in an Authorization header value, or None when the header carries none.
+
+    Raises AuthenticationFailed for a header in a scheme we know that is malformed.
+    """
+    scheme, _, credentials = header.strip().partition(" ")
+    scheme = scheme.lower()
+    credentials = credentials.strip()
+    if scheme == "bearer":
+        if not credentials:
+            raise exceptions.AuthenticationFailed("The Bearer token is empty.")
+        return credentials
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise exceptions.AuthenticationFailed(
+                "Basic credentials are not valid base64 of 'API_KEY:'."
+            ) from None
+        username, _, _password = decoded.partition(":")
+        if not username:
+            raise exceptions.AuthenticationFailed(
+                "Send the API key as the Basic user name with an empty password (curl -u KEY:)."
+            )
+        return username
+    raise exceptions.AuthenticationFailed(
+        f"Unsupported Authorization scheme {scheme!r}: use Basic (curl -u KEY:) or Bearer."
+    )
+
+
+def key_lookup(plain_key: str) -> ApiKey:
+    candidate = (
+        ApiKey.objects.select_related("team").filter(prefix=plain_key[:KEY_PREFIX_LEN]).first()
+        if len(plain_key) > KEY_PREFIX_LEN
+        else None
+    )
+    if candidate is None or not candidate.matches(plain_key):
+        raise exceptions.AuthenticationFailed("Invalid API key.")
+    if candidate.revoked:
+        raise exceptions.AuthenticationFailed("This API key has been revoked.")
+    return candidate
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    www_authenticate = 'Basic realm="api"'
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        api_key = key_lookup(key_from_header(header))
+        api_key.touch()
+        return KeyPrincipal(api_key), api_key
+
+    def authenticate_header(self, request) -> str:
+        return self.www_authenticate
+
+
+class BearerApiKeyAuthentication(ApiKeyAuthentication):
+    """The same keys, announced as Bearer (the Qoder dialect)."""
+
+    www_authenticate = 'Bearer realm="api"'
+
+
+class CanRead(permissions.BasePermission):
+    message = "This API key is not allowed to read analytics."
+
+    def has_permission(self, request, view) -> bool:
+        if not isinstance(request.user, KeyPrincipal):
+            return False
+        return request.user.api_key.can_read
+
+
+class CanIngest(permissions.BasePermission):
+    message = "This API key is not allowed to ingest data (create one with --ingest)."
+
+    def has_permission(self, request, view) -> bool:
+        if not isinstance(request.user, KeyPrincipal):
+            return False
+        return request.user.api_key.can_ingest

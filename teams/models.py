@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+from teams.public_ids import encode_member_id
+
+KEY_ALPHABET = string.ascii_letters + string.digits
+KEY_PREFIX_LEN = 11  # "ak_" + 8 visible characters, indexed for lookup
+KEY_SECRET_LEN = 40
+# Optimization: `last_used_at` is written at most once per this interval per key, not on
+# every request.
+LAST_USED_RESOLUTION = timedelta(minutes=5)
+
+
+class Team(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    slug = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:100] or uuid.uuid4().hex[:12]
+        super().save(*args, **kwargs)
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively (API.md section 1): stored trimmed and lower case."""
+    return email.strip().lower()
+
+
+class Member(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email = models.CharField(max_length=254)
+    display_name = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "email"], name="member_team_email_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def public_id(self) -> str:
+        return encode_member_id(self.pk)
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+
+def hash_key(plain_key: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), plain_key.encode(), hashlib.sha256).hexdigest()
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def create_key(
+        self, *, team: Team, name: str = "", can_read: bool = True, can_ingest: bool = False
+    ) -> tuple[ApiKey, str]:
+        """Create a key and return it with its plain text, which is never stored or shown again."""
+        plain = "ak_" + "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_SECRET_LEN))
+        key = self.create(
+            team=team,
+            name=name,
+            prefix=plain[:KEY_PREFIX_LEN],
+            hashed_key=hash_key(plain),
+            can_read=can_read,
+            can_ingest=can_ingest,
+        )
+        return key, plain
+
+
+class ApiKey(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, blank=True, default="")
+    prefix = models.CharField(max_length=KEY_PREFIX_LEN, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, editable=False)
+    can_read = models.BooleanField(default=True)
+    can_ingest = models.BooleanField(default=False)
+    revoked = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or 'unnamed'})"
+
+    def matches(self, plain_key: str) -> bool:
+        return hmac.compare_digest(self.hashed_key, hash_key(plain_key))
+
+    def touch(self) -> None:
+        """Record use, writing only when the stored value is older than the resolution."""
+        now = timezone.now()
+        if self.last_used_at and now - self.last_used_at < LAST_USED_RESOLUTION:
+            return
+        ApiKey.objects.filter(pk=self.pk).filter(
+            models.Q(last_used_at__isnull=True)
+            | models.Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        self.last_used_at = now

@@ -1,0 +1,166 @@
+"""The canonical records (API.md section 1, QODER.md): one set per team, two dialects on top."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from teams.models import Member, Team
+
+# The eight product x scenario pairs of the Qoder dialect, in the seed's column order.
+AI_PAIRS: tuple[str, ...] = (
+    "ide_next",
+    "plugin_next",
+    "ide_agent",
+    "plugin_agent",
+    "cli_agent",
+    "ide_quest",
+    "ide_inline_chat",
+    "jb_inline_chat",
+)
+TAB_PAIRS: tuple[str, ...] = ("ide_next", "plugin_next")
+COMPOSER_PAIRS: tuple[str, ...] = tuple(p for p in AI_PAIRS if p not in TAB_PAIRS)
+
+
+class Source(models.TextChoices):
+    NEXT = "NEXT"
+    AGENT = "AGENT"
+    QUEST = "QUEST"
+    INLINECHAT = "INLINECHAT"
+
+
+class Commit(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+    commit_hash = models.CharField(max_length=64)
+    repo_name = models.CharField(max_length=255, null=True, blank=True)
+    branch_name = models.CharField(max_length=255, null=True, blank=True)
+    is_primary_branch = models.BooleanField(null=True)
+    total_lines_added = models.PositiveIntegerField(default=0)
+    total_lines_deleted = models.PositiveIntegerField(default=0)
+    # AI lines per product x scenario (the eight pairs of AI_PAIRS).
+    ide_next_lines_added = models.PositiveIntegerField(default=0)
+    ide_next_lines_deleted = models.PositiveIntegerField(default=0)
+    plugin_next_lines_added = models.PositiveIntegerField(default=0)
+    plugin_next_lines_deleted = models.PositiveIntegerField(default=0)
+    ide_agent_lines_added = models.PositiveIntegerField(default=0)
+    ide_agent_lines_deleted = models.PositiveIntegerField(default=0)
+    plugin_agent_lines_added = models.PositiveIntegerField(default=0)
+    plugin_agent_lines_deleted = models.PositiveIntegerField(default=0)
+    cli_agent_lines_added = models.PositiveIntegerField(default=0)
+    cli_agent_lines_deleted = models.PositiveIntegerField(default=0)
+    ide_quest_lines_added = models.PositiveIntegerField(default=0)
+    ide_quest_lines_deleted = models.PositiveIntegerField(default=0)
+    ide_inline_chat_lines_added = models.PositiveIntegerField(default=0)
+    ide_inline_chat_lines_deleted = models.PositiveIntegerField(default=0)
+    jb_inline_chat_lines_added = models.PositiveIntegerField(default=0)
+    jb_inline_chat_lines_deleted = models.PositiveIntegerField(default=0)
+    message = models.TextField(null=True, blank=True)
+    commit_ts = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Qoder's time axis for commits: commitTs, falling back to createdAt (QODER.md).
+    occurred_at = models.GeneratedField(
+        expression=Coalesce("commit_ts", "created_at"),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
+    # [{filePath, groups: [{conversationId, source, productType, type, ranges: [{start, end}]}]}]
+    range_annotations = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A null repoName is one value like any other: COALESCE makes the identity hold
+            # on every backend (plain UNIQUE treats NULLs as distinct).
+            models.UniqueConstraint(
+                F("team"),
+                Coalesce("repo_name", Value("")),
+                F("commit_hash"),
+                name="commit_identity_uniq",
+            ),
+        ]
+        indexes = [
+            # Cursor lists and exports: team + createdAt window, newest first, id tie-break.
+            models.Index(F("team"), F("created_at").desc(), F("id").desc(), name="commit_team_created"),
+            models.Index(
+                F("team"), F("member"), F("created_at").desc(), F("id").desc(),
+                name="commit_team_member_created",
+            ),
+            # Qoder tracking and metrics: commit time with createdAt fallback.
+            models.Index(F("team"), F("occurred_at").desc(), F("id").desc(), name="commit_team_occurred"),
+            models.Index(fields=["member"], name="commit_member"),
+        ]
+
+    def __str__(self) -> str:
+        return self.commit_hash
+
+
+class CommitFile(models.Model):
+    """Optional per-file rows of a commit (QODER.md), for extension figures."""
+
+    commit = models.ForeignKey(Commit, on_delete=models.CASCADE, related_name="files")
+    file_path = models.CharField(max_length=1024, null=True, blank=True)
+    file_extension = models.CharField(max_length=32)
+    lines_added = models.PositiveIntegerField(default=0)
+    lines_deleted = models.PositiveIntegerField(default=0)
+    ai_lines_added = models.PositiveIntegerField(default=0)
+    ai_lines_deleted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["commit", "file_extension"], name="commitfile_commit_ext")]
+
+
+class Change(models.Model):
+    """An accepted (or, for NEXT, possibly rejected) AI edit in the IDE."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+    change_id = models.CharField(max_length=255)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    model = models.CharField(max_length=255, null=True, blank=True)
+    accepted = models.BooleanField(default=True)
+    total_lines_added = models.PositiveIntegerField(default=0)
+    total_lines_deleted = models.PositiveIntegerField(default=0)
+    # [{fileName?, fileExtension, linesAdded, linesDeleted}]; fileName absent in privacy mode.
+    # Extensions stored normalised: lower case with a leading dot.
+    metadata = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "change_id"], name="change_identity_uniq"),
+        ]
+        indexes = [
+            models.Index(F("team"), F("created_at").desc(), F("id").desc(), name="change_team_created"),
+            models.Index(
+                F("team"), F("member"), F("created_at").desc(), F("id").desc(),
+                name="change_team_member_created",
+            ),
+            models.Index(fields=["member"], name="change_member"),
+        ]
+
+    def __str__(self) -> str:
+        return self.change_id
+
+
+class Message(models.Model):
+    """A chat message sent to an AI assistant (QODER.md), counted by the Qoder overview."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+    message_id = models.CharField(max_length=255)
+    source = models.CharField(max_length=16, choices=Source.choices)
+    model = models.CharField(max_length=255, null=True, blank=True)
+    conversation_id = models.CharField(max_length=255, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "message_id"], name="message_identity_uniq"),
+        ]
+        indexes = [
+            models.Index(F("team"), F("created_at"), name="message_team_created"),
+            models.Index(fields=["member"], name="message_member"),
+        ]
+
