@@ -27,12 +27,19 @@ class Team(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Bumped in the same transaction as every write to the team's records; part of every ETag,
+    # so a conditional request is answered without touching the records (API.md section 4b).
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    def bump_data_version(self) -> None:
+        """Call inside the transaction that changed this team's records."""
+        Team.objects.filter(pk=self.pk).update(data_version=models.F("data_version") + 1)
 
     def save(self, *args, **kwargs):
         if not self.slug:
