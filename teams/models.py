@@ -37,14 +37,14 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def bump_data_version(self) -> None:
-        """Call inside the transaction that changed this team's records."""
-        Team.objects.filter(pk=self.pk).update(data_version=models.F("data_version") + 1)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:100] or uuid.uuid4().hex[:12]
         super().save(*args, **kwargs)
+
+    def bump_data_version(self) -> None:
+        """Call inside the transaction that changed this team's records."""
+        Team.objects.filter(pk=self.pk).update(data_version=models.F("data_version") + 1)
 
 
 def normalize_email(email: str) -> str:
@@ -68,13 +68,13 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.email
 
-    @property
-    def public_id(self) -> str:
-        return encode_member_id(self.pk)
-
     def save(self, *args, **kwargs):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    @property
+    def public_id(self) -> str:
+        return encode_member_id(self.pk)
 
 
 def hash_key(plain_key: str) -> str:

@@ -81,10 +81,18 @@ class ChangeFactory(factory.django.DjangoModelFactory):
     total_lines_deleted = 4
     metadata = factory.LazyFunction(
         lambda: [
-            {"fileName": "src/analytics/report.ts", "fileExtension": ".ts",
-             "linesAdded": 12, "linesDeleted": 3},
-            {"fileName": "src/analytics/ui.tsx", "fileExtension": ".tsx",
-             "linesAdded": 6, "linesDeleted": 1},
+            {
+                "fileName": "src/analytics/report.ts",
+                "fileExtension": ".ts",
+                "linesAdded": 12,
+                "linesDeleted": 3,
+            },
+            {
+                "fileName": "src/analytics/ui.tsx",
+                "fileExtension": ".tsx",
+                "linesAdded": 6,
+                "linesDeleted": 1,
+            },
         ]
     )
     created_at = factory.LazyFunction(timezone.now)
