@@ -1,0 +1,192 @@
+"""Validated query/body parameters of the Qoder endpoints; every 400 names the parameter."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from analytics_api.dates import parse_date
+from analytics_api.errors import ApiError
+from analytics_api.paging import parse_paging
+from teams.models import Team
+from tracking.models import Source
+
+from .selectors import MetricFilters, TrackingFilters
+
+MAX_METRIC_RANGE = timedelta(days=90)
+TRACKING_LOOKBACK = timedelta(days=90)
+RANKING_DEFAULT, RANKING_MAX = 10, 100
+REPOS_PAGE_DEFAULT, REPOS_PAGE_MAX = 30, 100
+TRACKING_PAGE_DEFAULT, TRACKING_PAGE_MAX = 100, 200
+MAX_HASHES = 50
+
+
+def check_organization(value: str, *, team: Team) -> None:
+    """The path's organization_id must be the key's team UUID: 400 malformed, 403 otherwise."""
+    organization = parse_uuid(value, name="organization_id")
+    if organization != team.uuid:
+        raise ApiError(
+            f"This API key has no access to organization {organization}.", status_code=403
+        )
+
+
+def parse_uuid(value: str, *, name: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value.strip())
+    except (ValueError, AttributeError):
+        raise ApiError(f"{name} must be a UUID, got {value!r}.") from None
+
+
+def _date(query, name: str, *, now: datetime, is_end: bool) -> datetime | None:
+    value = query.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return parse_date(value, now=now, is_end=is_end)
+    except ValueError as exc:
+        raise ApiError(f"{name}: {exc}") from None
+
+
+def _check_order(start, end, *, start_name: str, end_name: str) -> None:
+    if start is not None and end is not None and start > end:
+        raise ApiError(f"{start_name} must not be after {end_name}.")
+
+
+def _boolean(query, name: str) -> bool:
+    value = query.get(name, "").strip().lower()
+    if value in ("", "false", "0"):
+        return False
+    if value in ("true", "1"):
+        return True
+    raise ApiError(f"{name} must be true or false, got {value!r}.")
+
+
+def normalize_extension(value: str) -> str:
+    """`.GO`, `go` and ` .go ` all mean `.go`, the stored form."""
+    value = value.strip().lower()
+    return value if value.startswith(".") else f".{value}"
+
+
+def _extensions(query) -> tuple[str, ...]:
+    raw = query.get("file_extensions", "")
+    parts = (part for part in raw.split(",") if part.strip())
+    return tuple(sorted({normalize_extension(part) for part in parts}))
+
+
+def metric_filters(query, *, now: datetime, dates_required: bool) -> MetricFilters:
+    """The common metrics parameters: dates (required and at most 90 days where the seed says)."""
+    start = _date(query, "start_date", now=now, is_end=False)
+    end = _date(query, "end_date", now=now, is_end=True)
+    if dates_required:
+        for name, value in (("start_date", start), ("end_date", end)):
+            if value is None:
+                raise ApiError(f"{name} is required (RFC 3339 or Unix milliseconds).")
+    _check_order(start, end, start_name="start_date", end_name="end_date")
+    if start is not None and end is not None and end - start > MAX_METRIC_RANGE:
+        raise ApiError("start_date to end_date spans more than 90 days.")
+    user_id = query.get("user_id", "").strip()
+    return MetricFilters(
+        start=start,
+        end=end,
+        user_id=parse_uuid(user_id, name="user_id") if user_id else None,
+        repo_name=query.get("repo_name", "").strip() or None,
+        primary_branch_only=_boolean(query, "primary_branch_only"),
+        file_extensions=_extensions(query),
+    )
+
+
+@dataclass(frozen=True)
+class RankingParams:
+    filters: MetricFilters
+    limit: int
+
+
+def ranking_params(query, *, now: datetime) -> RankingParams:
+    raw = query.get("limit", "").strip() or str(RANKING_DEFAULT)
+    try:
+        limit = int(raw)
+    except ValueError:
+        raise ApiError(f"limit must be an integer from 1 to {RANKING_MAX}, got {raw!r}.") from None
+    if not 1 <= limit <= RANKING_MAX:
+        raise ApiError(f"limit must be from 1 to {RANKING_MAX}, got {limit}.")
+    return RankingParams(metric_filters(query, now=now, dates_required=True), limit)
+
+
+@dataclass(frozen=True)
+class RepoParams:
+    filters: MetricFilters
+    query: str | None
+    page: int
+    per_page: int
+
+
+def repo_params(query, *, now: datetime) -> RepoParams:
+    page, per_page = parse_paging(
+        query, default_size=REPOS_PAGE_DEFAULT, max_size=REPOS_PAGE_MAX, size_param="per_page"
+    )
+    return RepoParams(
+        filters=metric_filters(query, now=now, dates_required=False),
+        query=query.get("query", "").strip() or None,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@dataclass(frozen=True)
+class TrackingParams:
+    filters: TrackingFilters
+    page: int
+    page_size: int
+
+
+def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParams:
+    """Tracking parameters: without startDate, look back 90 days; endDate defaults to now."""
+    start = _date(query, "startDate", now=now, is_end=False)
+    end = _date(query, "endDate", now=now, is_end=True) or now
+    start = start or end - TRACKING_LOOKBACK
+    _check_order(start, end, start_name="startDate", end_name="endDate")
+    user_id = query.get("userId", "").strip()
+    page, page_size = parse_paging(
+        query, default_size=TRACKING_PAGE_DEFAULT, max_size=TRACKING_PAGE_MAX
+    )
+    filters = TrackingFilters(
+        start=start,
+        end=end,
+        user_id=parse_uuid(user_id, name="userId") if user_id else None,
+        user_email=query.get("userEmail", "").strip().lower() or None,
+        repo_name=None if with_source else (query.get("repoName", "").strip() or None),
+        source=_source(query) if with_source else None,
+    )
+    return TrackingParams(filters, page, page_size)
+
+
+def _source(query) -> str | None:
+    value = query.get("source", "").strip().upper()
+    if not value:
+        return None
+    if value not in Source.values:
+        allowed = "|".join(Source.values)
+        raise ApiError(f"source must be one of {allowed}, got {query.get('source')!r}.")
+    return value
+
+
+@dataclass(frozen=True)
+class DetailParams:
+    hashes: tuple[str, ...]
+    branch: str | None
+
+
+def detail_params(body) -> DetailParams:
+    """POST commits/detail body: commitHashes, a list of 1 to 50 strings; optional branch."""
+    if not isinstance(body, dict):
+        raise ApiError("The body must be a JSON object with commitHashes.")
+    hashes = body.get("commitHashes")
+    if not isinstance(hashes, list) or not all(isinstance(h, str) and h for h in hashes):
+        raise ApiError("commitHashes must be a list of commit hash strings.")
+    if not 1 <= len(hashes) <= MAX_HASHES:
+        raise ApiError(f"commitHashes must hold 1 to {MAX_HASHES} hashes, got {len(hashes)}.")
+    branch = body.get("branch")
+    if branch is not None and not isinstance(branch, str):
+        raise ApiError("branch must be a string.")
+    return DetailParams(tuple(hashes), branch or None)

@@ -1,0 +1,350 @@
+"""Reads for the Qoder dialect: one function per aggregate of QODER.md, all computed in SQL.
+
+Every function takes `team=` and a filters dataclass, so a read is always scoped. Figures come
+back as plain dicts/tuples; views only render them (rates, date strings, filling empty days).
+"""
+
+from __future__ import annotations
+
+import operator
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import reduce
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+from teams.models import Team
+from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, Source
+
+# Sources counted as "agent edits" in the overview (everything but tab completion).
+AGENT_SOURCES = (Source.AGENT, Source.QUEST, Source.INLINECHAT)
+
+
+@dataclass(frozen=True)
+class MetricFilters:
+    """The common query parameters of the metrics endpoints, already validated."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    user_id: uuid.UUID | None = None
+    repo_name: str | None = None
+    primary_branch_only: bool = False
+    file_extensions: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _sum_of(columns) -> F:
+    return reduce(operator.add, (F(c) for c in columns))
+
+
+AI_ADDED = _sum_of(f"{p}_lines_added" for p in AI_PAIRS)
+AI_DELETED = _sum_of(f"{p}_lines_deleted" for p in AI_PAIRS)
+# nonAi = max(0, total - all AI pairs), per commit (API.md section 1).
+NON_AI_ADDED = Greatest(F("total_lines_added") - AI_ADDED, Value(0))
+NON_AI_DELETED = Greatest(F("total_lines_deleted") - AI_DELETED, Value(0))
+
+
+def _total(expression, **kwargs):
+    """SUM that is 0, not NULL, over no rows."""
+    return Coalesce(Sum(expression, **kwargs), Value(0))
+
+
+def _utc_day(field_name: str) -> TruncDate:
+    return TruncDate(field_name, tzinfo=UTC)
+
+
+def _in_range(qs: QuerySet, field_name: str, start, end) -> QuerySet:
+    if start is not None:
+        qs = qs.filter(**{f"{field_name}__gte": start})
+    if end is not None:
+        qs = qs.filter(**{f"{field_name}__lte": end})
+    return qs
+
+
+def metric_commits(*, team: Team, filters: MetricFilters) -> QuerySet:
+    """Commits of the commit figures: by commit time (occurred_at), all commit filters."""
+    qs = _in_range(Commit.objects.filter(team=team), "occurred_at", filters.start, filters.end)
+    if filters.user_id is not None:
+        qs = qs.filter(member__uuid=filters.user_id)
+    if filters.repo_name:
+        qs = qs.filter(repo_name=filters.repo_name)
+    if filters.primary_branch_only:
+        qs = qs.filter(is_primary_branch=True)
+    return qs
+
+
+def metric_commit_files(*, team: Team, filters: MetricFilters) -> QuerySet:
+    """Commit file rows of the commits above, restricted to `file_extensions`."""
+    commits = metric_commits(team=team, filters=filters)
+    qs = CommitFile.objects.filter(commit__in=commits.values("pk"))
+    if filters.file_extensions:
+        qs = qs.filter(file_extension__in=filters.file_extensions)
+    return qs
+
+
+def metric_changes(*, team: Team, filters: MetricFilters) -> QuerySet:
+    """Changes of the change figures: by createdAt; only user_id applies of the filters."""
+    qs = _in_range(Change.objects.filter(team=team), "created_at", filters.start, filters.end)
+    if filters.user_id is not None:
+        qs = qs.filter(member__uuid=filters.user_id)
+    return qs
+
+
+def metric_messages(*, team: Team, filters: MetricFilters) -> QuerySet:
+    qs = _in_range(Message.objects.filter(team=team), "created_at", filters.start, filters.end)
+    if filters.user_id is not None:
+        qs = qs.filter(member__uuid=filters.user_id)
+    return qs
+
+
+# --- stats/overview ----------------------------------------------------------------------------
+
+
+def overview_stats(*, team: Team, filters: MetricFilters) -> dict:
+    """Raw overview figures (three aggregate queries: commits, changes, messages)."""
+    commit_figures = metric_commits(team=team, filters=filters).aggregate(
+        committed_total=_total(F("total_lines_added") + F("total_lines_deleted")),
+        committed_ai=_total(AI_ADDED + AI_DELETED),
+    )
+    accepted = Q(accepted=True)
+    change_figures = metric_changes(team=team, filters=filters).aggregate(
+        accepted_lines=_total(F("total_lines_added") + F("total_lines_deleted"), filter=accepted),
+        agent_edits=Count("pk", filter=accepted & Q(source__in=AGENT_SOURCES)),
+        tab_completions=Count("pk", filter=accepted & Q(source=Source.NEXT)),
+    )
+    messages = metric_messages(team=team, filters=filters).count()
+    return {**commit_figures, **change_figures, "messages": messages}
+
+
+# --- stats/daily-trend -------------------------------------------------------------------------
+
+
+def daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+    """Per UTC day of commit time: AI lines added, other lines added, commit count."""
+    rows = (
+        metric_commits(team=team, filters=filters)
+        .annotate(day=_utc_day("occurred_at"))
+        .values("day")
+        .annotate(ai=_total(AI_ADDED), other=_total(NON_AI_ADDED), commits=Count("pk"))
+        .order_by("day")
+    )
+    return {_as_date(row.pop("day")): row for row in rows}
+
+
+def daily_extension_stats(*, team: Team, filters: MetricFilters) -> dict[tuple[date, str], dict]:
+    """Per UTC day of commit time and extension, from commit file rows."""
+    rows = (
+        metric_commit_files(team=team, filters=filters)
+        .annotate(day=_utc_day("commit__occurred_at"))
+        .values("day", "file_extension")
+        .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"))
+        .order_by("day", "file_extension")
+    )
+    return {(_as_date(row.pop("day")), row.pop("file_extension")): row for row in rows}
+
+
+def daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+    """Per UTC day of createdAt: NEXT changes suggested (accepted or not) and accepted."""
+    rows = (
+        metric_changes(team=team, filters=filters)
+        .filter(source=Source.NEXT)
+        .annotate(day=_utc_day("created_at"))
+        .values("day")
+        .annotate(suggested=Count("pk"), accepted=Count("pk", filter=Q(accepted=True)))
+        .order_by("day")
+    )
+    return {_as_date(row.pop("day")): row for row in rows}
+
+
+def _as_date(value) -> date:
+    # SQLite hands back TruncDate as a string on some Django/driver combinations.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# --- stats/member-ranking ----------------------------------------------------------------------
+
+
+def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[dict]:
+    """Members by AI lines added, then total lines added, then email."""
+    return list(
+        metric_commits(team=team, filters=filters)
+        .values("member_id")
+        .annotate(
+            user_id=F("member__uuid"),
+            email=F("member__email"),
+            display_name=F("member__display_name"),
+            total=_total("total_lines_added"),
+            ai=_total(AI_ADDED),
+            commits=Count("pk"),
+        )
+        .order_by("-ai", "-total", "email", "member_id")[:limit]
+    )
+
+
+# --- repos -------------------------------------------------------------------------------------
+
+
+def repo_list(
+    *, team: Team, filters: MetricFilters, query: str | None, offset: int, limit: int
+) -> tuple[int, list[dict]]:
+    """(number of repos, one page of them): commit count then name; unnamed commits skipped."""
+    qs = metric_commits(team=team, filters=filters).filter(repo_name__isnull=False)
+    if query:
+        qs = qs.filter(repo_name__icontains=query)
+    grouped = qs.values("repo_name").annotate(
+        commits=Count("pk"), total=_total("total_lines_added")
+    )
+    total_count = qs.values("repo_name").distinct().count()
+    page = list(grouped.order_by("-commits", "repo_name")[offset : offset + limit])
+    return total_count, page
+
+
+# --- file-extensions ---------------------------------------------------------------------------
+
+
+def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, dict]:
+    """Per extension, from commit file rows: total and AI lines added."""
+    rows = (
+        metric_commit_files(team=team, filters=filters)
+        .values("file_extension")
+        .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"))
+        .order_by()
+    )
+    return {row.pop("file_extension"): row for row in rows}
+
+
+def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:
+    """Per extension: accepted changes whose metadata touches it (each change counted once).
+
+    The metadata is a JSON list, so this looks inside it with the backend's set-returning JSON
+    function (jsonb_array_elements on PostgreSQL, json_each on SQLite); the change selection
+    itself is the ORM queryset, embedded as a subquery.
+    """
+    changes = metric_changes(team=team, filters=filters).filter(accepted=True).values("pk")
+    sub_sql, sub_params = changes.query.sql_with_params()
+    table = Change._meta.db_table
+    if connection.vendor == "postgresql":
+        element = (
+            "jsonb_array_elements(CASE WHEN jsonb_typeof(c.metadata) = 'array' "
+            "THEN c.metadata ELSE '[]'::jsonb END) AS e(value)"
+        )
+        extension = "e.value ->> 'fileExtension'"
+    else:
+        element = (
+            "json_each(CASE WHEN json_type(c.metadata) = 'array' "
+            "THEN c.metadata ELSE '[]' END) AS e"
+        )
+        extension = "json_extract(e.value, '$.fileExtension')"
+    params = list(sub_params)
+    ext_filter = ""
+    if filters.file_extensions:
+        ext_filter = f" AND {extension} IN ({', '.join(['%s'] * len(filters.file_extensions))})"
+        params += list(filters.file_extensions)
+    sql = (
+        f"SELECT {extension} AS ext, COUNT(DISTINCT c.id) FROM {table} c CROSS JOIN {element} "
+        f"WHERE c.id IN ({sub_sql}){ext_filter} AND {extension} IS NOT NULL GROUP BY ext"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
+
+
+# --- tracking ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackingFilters:
+    start: datetime
+    end: datetime
+    user_id: uuid.UUID | None = None
+    user_email: str | None = None
+    repo_name: str | None = None
+    source: str | None = None
+
+
+def _member_filter(qs: QuerySet, filters: TrackingFilters) -> QuerySet:
+    # userId wins over userEmail when both are given (seed).
+    if filters.user_id is not None:
+        return qs.filter(member__uuid=filters.user_id)
+    if filters.user_email:
+        return qs.filter(member__email=filters.user_email.strip().lower())
+    return qs
+
+
+COMMIT_FIELDS = (
+    "commit_hash",
+    "member__uuid",
+    "member__email",
+    "member__display_name",
+    "repo_name",
+    "branch_name",
+    "is_primary_branch",
+    "total_lines_added",
+    "total_lines_deleted",
+    *(f"{p}_lines_{kind}" for p in AI_PAIRS for kind in ("added", "deleted")),
+    "non_ai_added",
+    "non_ai_deleted",
+    "message",
+    "commit_ts",
+    "created_at",
+)
+
+
+def tracking_commits(*, team: Team, filters: TrackingFilters) -> QuerySet:
+    """Commits by commit time (createdAt fallback), newest first, id tie-break; as value rows."""
+    qs = Commit.objects.filter(
+        team=team, occurred_at__gte=filters.start, occurred_at__lte=filters.end
+    )
+    qs = _member_filter(qs, filters)
+    if filters.repo_name:
+        qs = qs.filter(repo_name=filters.repo_name)
+    return (
+        qs.annotate(non_ai_added=NON_AI_ADDED, non_ai_deleted=NON_AI_DELETED)
+        .order_by("-occurred_at", "-id")
+        .values_list(*COMMIT_FIELDS)
+    )
+
+
+CHANGE_FIELDS = (
+    "change_id",
+    "member__uuid",
+    "member__email",
+    "source",
+    "model",
+    "total_lines_added",
+    "total_lines_deleted",
+    "metadata",
+    "created_at",
+)
+
+
+def tracking_changes(*, team: Team, filters: TrackingFilters) -> QuerySet:
+    """Accepted changes by createdAt, newest first, id tie-break; as value rows."""
+    qs = Change.objects.filter(
+        team=team, accepted=True, created_at__gte=filters.start, created_at__lte=filters.end
+    )
+    qs = _member_filter(qs, filters)
+    if filters.source:
+        qs = qs.filter(source=filters.source)
+    return qs.order_by("-created_at", "-id").values_list(*CHANGE_FIELDS)
+
+
+def commit_annotations(*, team: Team, hashes: list[str], branch: str | None) -> dict[str, list]:
+    """hash -> range annotations; a hash stored in several repos gets all of theirs, by id."""
+    qs = Commit.objects.filter(team=team, commit_hash__in=set(hashes))
+    if branch:
+        qs = qs.filter(branch_name=branch)
+    found: dict[str, list] = {}
+    rows = qs.order_by("id").values_list("commit_hash", "range_annotations")
+    for commit_hash, file_annotations in rows:
+        found.setdefault(commit_hash, []).extend(file_annotations or [])
+    return found

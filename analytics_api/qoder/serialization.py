@@ -1,0 +1,91 @@
+"""Rendering the Qoder dialect: field names, order and formats exactly as the seed shows them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from tracking.models import AI_PAIRS
+
+
+def qoder_time(value: datetime | None) -> str | None:
+    """ISO 8601 UTC, seconds precision, `Z` (API.md section 3)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def qoder_day(value: date) -> str:
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def rate(numerator: int, denominator: int) -> float:
+    """A percentage rounded to two decimals; 0 when the denominator is 0 (QODER.md)."""
+    if not denominator:
+        return 0.0
+    return round(100.0 * numerator / denominator, 2)
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+# The eight product x scenario pairs and nonAi, in the seed's order.
+PAIR_KEYS = tuple(
+    _camel(f"{p}_lines_{kind}") for p in AI_PAIRS for kind in ("added", "deleted")
+) + ("nonAiLinesAdded", "nonAiLinesDeleted")
+
+COMMIT_JSON_KEYS = (
+    "commitHash",
+    "userId",
+    "userEmail",
+    "repoName",
+    "branchName",
+    "isPrimaryBranch",
+    "totalLinesAdded",
+    "totalLinesDeleted",
+    *PAIR_KEYS,
+    "message",
+    "commitTs",
+    "createdAt",
+)
+COMMIT_CSV_HEADER = [*COMMIT_JSON_KEYS[:3], "userName", *COMMIT_JSON_KEYS[3:]]
+
+CHANGE_JSON_KEYS = (
+    "changeId",
+    "userId",
+    "userEmail",
+    "source",
+    "model",
+    "totalLinesAdded",
+    "totalLinesDeleted",
+    "metadata",
+    "createdAt",
+)
+CHANGE_CSV_HEADER = [key for key in CHANGE_JSON_KEYS if key != "metadata"]
+
+
+def commit_item(row: tuple) -> dict:
+    """One row of selectors.tracking_commits (COMMIT_FIELDS order) as the seed's JSON item."""
+    commit_hash, user_uuid, email, _name, *middle, message, commit_ts, created_at = row
+    values = [commit_hash, str(user_uuid), email, *middle, message]
+    values += [qoder_time(commit_ts), qoder_time(created_at)]
+    return dict(zip(COMMIT_JSON_KEYS, values, strict=True))
+
+
+def commit_csv_row(row: tuple) -> list:
+    commit_hash, user_uuid, email, name, *middle, message, commit_ts, created_at = row
+    values = [commit_hash, str(user_uuid), email, name, *middle, message]
+    return [*values, qoder_time(commit_ts), qoder_time(created_at)]
+
+
+def change_item(row: tuple) -> dict:
+    """One row of selectors.tracking_changes (CHANGE_FIELDS order) as the seed's JSON item."""
+    change_id, user_uuid, email, *middle, metadata, created_at = row
+    values = [change_id, str(user_uuid), email, *middle, metadata or [], qoder_time(created_at)]
+    return dict(zip(CHANGE_JSON_KEYS, values, strict=True))
+
+
+def change_csv_row(row: tuple) -> list:
+    change_id, user_uuid, email, *middle, _metadata, created_at = row
+    return [change_id, str(user_uuid), email, *middle, qoder_time(created_at)]

@@ -1,0 +1,293 @@
+"""The Qoder dialect's endpoints: validate (params.py), read (selectors.py), render.
+
+Every view authenticates with a Bearer key (Basic works too), answers errors in the Qoder
+envelope, checks the path's organization_id against the key's team before any other work, and
+is rate-limited per team and endpoint with ETags by the shared base.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from math import ceil
+
+from django.utils import timezone
+from rest_framework.response import Response
+
+from analytics_api.base import TeamScopedAPIView
+from analytics_api.csv_export import csv_response
+from analytics_api.errors import QODER
+from teams.auth import BearerApiKeyAuthentication
+
+from . import params as p
+from . import selectors
+from . import serialization as render
+
+EXPORT_BATCH = 10_000
+
+
+class QoderView(TeamScopedAPIView):
+    authentication_classes = [BearerApiKeyAuthentication]
+    error_dialect = QODER
+
+    def parse_params(self, request):
+        p.check_organization(self.kwargs["organization_id"], team=self.team)
+        return self.read_params(request, now=timezone.now())
+
+    def read_params(self, request, *, now):
+        raise NotImplementedError
+
+
+# --- metrics -----------------------------------------------------------------------------------
+
+
+class OverviewView(QoderView):
+    rate_limit_group = "qoder.stats.overview"
+
+    def read_params(self, request, *, now):
+        return p.metric_filters(request.query_params, now=now, dates_required=True)
+
+    def get(self, request, organization_id: str):
+        stats = selectors.overview_stats(team=self.team, filters=self.params)
+        return Response(
+            {
+                "committedTotalLinesEdit": stats["committed_total"],
+                "committedAiLinesEdit": stats["committed_ai"],
+                "acceptedLinesEdit": stats["accepted_lines"],
+                "aiShareRate": render.rate(stats["committed_ai"], stats["committed_total"]),
+                "agentEditCount": stats["agent_edits"],
+                "tabCompletionCount": stats["tab_completions"],
+                "messageCount": stats["messages"],
+            }
+        )
+
+
+class DailyTrendView(QoderView):
+    rate_limit_group = "qoder.stats.daily-trend"
+
+    def read_params(self, request, *, now):
+        return p.metric_filters(request.query_params, now=now, dates_required=True)
+
+    def get(self, request, organization_id: str):
+        filters = self.params
+        days = _days(filters.start, filters.end)
+        commits = selectors.daily_commit_stats(team=self.team, filters=filters)
+        extensions = selectors.daily_extension_stats(team=self.team, filters=filters)
+        nexts = selectors.daily_next_stats(team=self.team, filters=filters)
+        return Response(
+            {
+                "items": [_commit_day(day, commits.get(day)) for day in days],
+                "extItems": _extension_days(days, extensions),
+                "nextItems": [_next_day(day, nexts.get(day)) for day in days],
+            }
+        )
+
+
+def _days(start, end) -> list:
+    """Every UTC calendar day from start's to end's, so charts have no holes."""
+    first, last = start.astimezone(UTC).date(), end.astimezone(UTC).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _commit_day(day, row) -> dict:
+    ai, other, commits = (row["ai"], row["other"], row["commits"]) if row else (0, 0, 0)
+    return {
+        "date": render.qoder_day(day),
+        "aiLinesAdded": ai,
+        "otherLinesAdded": other,
+        "aiShareRate": render.rate(ai, ai + other),
+        "commitCount": commits,
+    }
+
+
+def _extension_days(days, extensions: dict) -> list[dict]:
+    """Every day x every extension seen in the range, zeros where that day had none."""
+    seen = sorted({extension for _day, extension in extensions})
+    items = []
+    for day in days:
+        for extension in seen:
+            row = extensions.get((day, extension)) or {"total": 0, "ai": 0}
+            items.append(
+                {
+                    "date": render.qoder_day(day),
+                    "fileExtension": extension,
+                    "totalLinesAdded": row["total"],
+                    "aiLinesAdded": row["ai"],
+                }
+            )
+    return items
+
+
+def _next_day(day, row) -> dict:
+    suggested, accepted = (row["suggested"], row["accepted"]) if row else (0, 0)
+    return {
+        "date": render.qoder_day(day),
+        "nextSuggestedCount": suggested,
+        "nextAcceptedCount": accepted,
+        "nextAcceptRate": render.rate(accepted, suggested),
+    }
+
+
+class MemberRankingView(QoderView):
+    rate_limit_group = "qoder.stats.member-ranking"
+
+    def read_params(self, request, *, now):
+        return p.ranking_params(request.query_params, now=now)
+
+    def get(self, request, organization_id: str):
+        rows = selectors.member_ranking(
+            team=self.team, filters=self.params.filters, limit=self.params.limit
+        )
+        items = [
+            {
+                "userId": str(row["user_id"]),
+                "email": row["email"],
+                "displayName": row["display_name"],
+                "totalLinesAdded": row["total"],
+                "aiLinesAdded": row["ai"],
+                "aiShareRate": render.rate(row["ai"], row["total"]),
+                "commitCount": row["commits"],
+            }
+            for row in rows
+        ]
+        return Response({"items": items})
+
+
+class ReposView(QoderView):
+    rate_limit_group = "qoder.repos"
+
+    def read_params(self, request, *, now):
+        return p.repo_params(request.query_params, now=now)
+
+    def get(self, request, organization_id: str):
+        params = self.params
+        total, rows = selectors.repo_list(
+            team=self.team,
+            filters=params.filters,
+            query=params.query,
+            offset=(params.page - 1) * params.per_page,
+            limit=params.per_page,
+        )
+        repos = [
+            {"repoName": r["repo_name"], "commitCount": r["commits"], "totalLinesAdded": r["total"]}
+            for r in rows
+        ]
+        return Response(
+            {"repos": repos, "totalCount": total, "page": params.page, "perPage": params.per_page}
+        )
+
+
+class FileExtensionsView(QoderView):
+    rate_limit_group = "qoder.file-extensions"
+
+    def read_params(self, request, *, now):
+        return p.metric_filters(request.query_params, now=now, dates_required=False)
+
+    def get(self, request, organization_id: str):
+        lines = selectors.extension_commit_stats(team=self.team, filters=self.params)
+        changes = selectors.extension_change_counts(team=self.team, filters=self.params)
+        items = []
+        for extension in set(lines) | set(changes):
+            row = lines.get(extension) or {"total": 0, "ai": 0}
+            items.append(
+                {
+                    "extension": extension,
+                    "changeCount": changes.get(extension, 0),
+                    "totalLinesAdded": row["total"],
+                    "aiShareRate": render.rate(row["ai"], row["total"]),
+                }
+            )
+        items.sort(key=lambda item: (-item["totalLinesAdded"], item["extension"]))
+        return Response({"fileExtensions": items})
+
+
+# --- tracking ----------------------------------------------------------------------------------
+
+
+class CommitDetailView(QoderView):
+    rate_limit_group = "qoder.commits.detail"
+
+    def read_params(self, request, *, now):
+        return p.detail_params(request.data)
+
+    def post(self, request, organization_id: str):
+        found = selectors.commit_annotations(
+            team=self.team, hashes=list(self.params.hashes), branch=self.params.branch
+        )
+        commits = [
+            {"commitHash": h, "rangeAnnotations": found.get(h, [])} for h in self.params.hashes
+        ]
+        return Response({"success": True, "data": {"commits": commits}})
+
+
+def _page(rows, *, page: int, page_size: int, render_row) -> dict:
+    """One page of a tracking list in the seed's envelope (a count and a slice: two queries)."""
+    total = rows.count()
+    offset = (page - 1) * page_size
+    items = [render_row(row) for row in rows[offset : offset + page_size]]
+    pagination = {
+        "currentPage": page,
+        "pageSize": page_size,
+        "totalItems": total,
+        "totalPages": ceil(total / page_size),
+    }
+    return {"success": True, "data": {"items": items, "pagination": pagination}}
+
+
+class CommitListView(QoderView):
+    rate_limit_group = "qoder.commits"
+
+    def read_params(self, request, *, now):
+        return p.tracking_params(request.query_params, now=now, with_source=False)
+
+    def get(self, request, organization_id: str):
+        rows = selectors.tracking_commits(team=self.team, filters=self.params.filters)
+        return Response(
+            _page(
+                rows,
+                page=self.params.page,
+                page_size=self.params.page_size,
+                render_row=render.commit_item,
+            )
+        )
+
+
+class CommitExportView(CommitListView):
+    rate_limit_group = "qoder.commits.export"
+
+    def get(self, request, organization_id: str):
+        rows = selectors.tracking_commits(team=self.team, filters=self.params.filters)
+        return csv_response(
+            header=render.COMMIT_CSV_HEADER,
+            rows=(render.commit_csv_row(r) for r in rows.iterator(chunk_size=EXPORT_BATCH)),
+            filename="ai-code-commits.csv",
+        )
+
+
+class ChangeListView(QoderView):
+    rate_limit_group = "qoder.changes"
+
+    def read_params(self, request, *, now):
+        return p.tracking_params(request.query_params, now=now, with_source=True)
+
+    def get(self, request, organization_id: str):
+        rows = selectors.tracking_changes(team=self.team, filters=self.params.filters)
+        return Response(
+            _page(
+                rows,
+                page=self.params.page,
+                page_size=self.params.page_size,
+                render_row=render.change_item,
+            )
+        )
+
+
+class ChangeExportView(ChangeListView):
+    rate_limit_group = "qoder.changes.export"
+
+    def get(self, request, organization_id: str):
+        rows = selectors.tracking_changes(team=self.team, filters=self.params.filters)
+        return csv_response(
+            header=render.CHANGE_CSV_HEADER,
+            rows=(render.change_csv_row(r) for r in rows.iterator(chunk_size=EXPORT_BATCH)),
+            filename="ai-code-changes.csv",
+        )
