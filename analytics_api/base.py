@@ -3,20 +3,41 @@
 Team scoping lives here and only here. Views get `self.team` and read through selectors that
 take `team=` as a required keyword; `scoped()` is the only way a view touches a model directly.
 A subclass cannot replace these by accident: `__init_subclass__` refuses the override.
+
+The request pipeline, in order (each step only when the previous one passed):
+authentication -> permissions -> `parse_params()` (400s) -> ETag; a matching If-None-Match is a
+304 that is not counted -> rate limit (429) -> the handler. So a rejected request does no query
+work beyond the key lookup and, with the database counter, the counter statement.
 """
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.db.models import Model, QuerySet
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from rest_framework.views import APIView
 
+from analytics_api.ratelimit import enforce_rate_limit
 from teams.models import Team
 
 _PROTECTED = ("team", "scoped", "get_queryset")
+_CACHEABLE_STATUS = (200, 304)
+
+
+class _NotModified(Exception):
+    """Raised from initial() to answer 304 before any data query."""
 
 
 class TeamScopedAPIView(APIView):
     error_dialect = "cursor"
+    # e.g. "cursor.commits"; None: not rate-limited. One budget per team per group.
+    rate_limit_group: str | None = None
+    params: Any = None
+    etag: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -36,3 +57,56 @@ class TeamScopedAPIView(APIView):
 
     def get_queryset(self):  # for schema generation and generic helpers
         raise NotImplementedError("Read through selectors with team=self.team, or self.scoped().")
+
+    # -- hooks for subclasses -----------------------------------------------------------------
+
+    def parse_params(self, request) -> Any:
+        """Validate the query (or body) into a frozen dataclass; raise ApiError(400) naming the
+        parameter. Stored as self.params."""
+        return None
+
+    def etag_parts(self) -> tuple:
+        """What, besides the team's data version, the response depends on."""
+        return (repr(self.params),)
+
+    # -- the pipeline -------------------------------------------------------------------------
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions
+        self.params = self.parse_params(request)
+        if request.method in ("GET", "HEAD"):
+            self.etag = self.compute_etag()
+            if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), self.etag):
+                raise _NotModified
+        if self.rate_limit_group:
+            enforce_rate_limit(request=request, group=self.rate_limit_group)
+
+    def compute_etag(self) -> str:
+        team = self.team
+        parts = (team.pk, team.data_version, self.rate_limit_group, *self.etag_parts())
+        digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        return f'"{digest}"'
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _NotModified):
+            response = HttpResponse(status=304)
+            del response["Content-Type"]  # a 304 has no body to describe
+            return response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.etag and response.status_code in _CACHEABLE_STATUS:
+            response["ETag"] = self.etag
+            response["Cache-Control"] = "private"
+            patch_vary_headers(response, ["Authorization"])
+        return response
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored."""
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return etag in {tag.removeprefix("W/") for tag in parse_etags(header)}

@@ -1,2 +1,102 @@
-# placeholder: replaced by the Cursor API work (issue 3)
-from django.core.cache.backends.locmem import LocMemCache as AtomicDatabaseCache  # noqa: F401
+"""A Django cache backend for rate-limit counters in the database, atomic and shared.
+
+Django's DatabaseCache reads then writes (two statements, a race between workers) and
+django-ratelimit's checks reject it for that. Here every operation is ONE SQL statement, so the
+database serialises concurrent workers and machines: `add` is an upsert that only replaces an
+expired row, `incr` an UPDATE ... RETURNING. Works on SQLite (>= 3.35) and PostgreSQL.
+
+Values are integers (this is a counter store, not a general cache).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.db import connections, router
+
+from analytics_api.models import RateLimitCounter
+
+FOREVER = 1e15  # "never expires", still a plain float for the comparison
+
+
+class AtomicDatabaseCache(BaseCache):
+    def __init__(self, location, params):
+        super().__init__(params)
+        self._table = RateLimitCounter._meta.db_table
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _execute(self, sql: str, params: list, *, write: bool = True) -> list:
+        alias = (router.db_for_write if write else router.db_for_read)(RateLimitCounter)
+        connection = connections[alias]
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            cursor.execute(sql.format(t=table), params)
+            return cursor.fetchall() if cursor.description else []
+
+    def _expiry(self, timeout) -> float:
+        timeout = self.get_backend_timeout(timeout)
+        return FOREVER if timeout is None else timeout
+
+    def _cull(self) -> None:
+        # Optimization: expired rows are dropped when a key starts a new window (once per team,
+        # endpoint and minute), not on every request; `expires` is indexed.
+        self._execute("DELETE FROM {t} WHERE expires <= %s", [time.time()])
+
+    # -- the cache API ------------------------------------------------------------------------
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        rows = self._execute(
+            "INSERT INTO {t} (key, value, expires) VALUES (%s, %s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires "
+            "WHERE {t}.expires <= %s RETURNING key",
+            [key, int(value), self._expiry(timeout), time.time()],
+        )
+        if rows:
+            self._cull()
+        return bool(rows)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
+        key = self.make_and_validate_key(key, version=version)
+        self._execute(
+            "INSERT INTO {t} (key, value, expires) VALUES (%s, %s, %s) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires = excluded.expires",
+            [key, int(value), self._expiry(timeout)],
+        )
+
+    def incr(self, key, delta=1, version=None) -> int:
+        key = self.make_and_validate_key(key, version=version)
+        rows = self._execute(
+            "UPDATE {t} SET value = value + %s WHERE key = %s AND expires > %s RETURNING value",
+            [int(delta), key, time.time()],
+        )
+        if not rows:
+            raise ValueError(f"Key {key!r} not found.")
+        return rows[0][0]
+
+    def get(self, key, default=None, version=None):
+        key = self.make_and_validate_key(key, version=version)
+        rows = self._execute(
+            "SELECT value FROM {t} WHERE key = %s AND expires > %s", [key, time.time()], write=False
+        )
+        return rows[0][0] if rows else default
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        rows = self._execute(
+            "UPDATE {t} SET expires = %s WHERE key = %s AND expires > %s RETURNING key",
+            [self._expiry(timeout), key, time.time()],
+        )
+        return bool(rows)
+
+    def delete(self, key, version=None) -> bool:
+        key = self.make_and_validate_key(key, version=version)
+        return bool(self._execute("DELETE FROM {t} WHERE key = %s RETURNING key", [key]))
+
+    def has_key(self, key, version=None) -> bool:
+        return self.get(key, version=version) is not None
+
+    def clear(self) -> None:
+        self._execute("DELETE FROM {t}", [])

@@ -1,0 +1,149 @@
+"""OpenAPI descriptions of the Cursor endpoints (documentation only: responses are built from
+plain values in selectors.py, not through these serializers)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from analytics_api.dates import FORMS
+
+TAG = "Cursor AI Code Tracking"
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="The HTTP reason phrase, e.g. Bad Request.")
+    message = serializers.CharField(help_text="What was wrong, naming the parameter.")
+
+
+class AiCommitMetricSerializer(serializers.Serializer):
+    commitHash = serializers.CharField()
+    userId = serializers.CharField(help_text="Encoded user id, user_...")
+    userEmail = serializers.CharField()
+    repoName = serializers.CharField(allow_null=True)
+    branchName = serializers.CharField(allow_null=True)
+    isPrimaryBranch = serializers.BooleanField(allow_null=True)
+    totalLinesAdded = serializers.IntegerField()
+    totalLinesDeleted = serializers.IntegerField()
+    tabLinesAdded = serializers.IntegerField()
+    tabLinesDeleted = serializers.IntegerField()
+    composerLinesAdded = serializers.IntegerField()
+    composerLinesDeleted = serializers.IntegerField()
+    nonAiLinesAdded = serializers.IntegerField(help_text="max(0, total - tab - composer)")
+    nonAiLinesDeleted = serializers.IntegerField(help_text="max(0, total - tab - composer)")
+    message = serializers.CharField(allow_null=True)
+    commitTs = serializers.DateTimeField(allow_null=True, help_text="2025-07-30T14:12:03.000Z")
+    createdAt = serializers.DateTimeField(help_text="Ingestion time, 2025-07-30T14:12:30.000Z")
+
+
+class ChangeMetadataSerializer(serializers.Serializer):
+    fileName = serializers.CharField(required=False, help_text="Absent in privacy mode.")
+    fileExtension = serializers.CharField(help_text="Without the leading dot: ts")
+    linesAdded = serializers.IntegerField()
+    linesDeleted = serializers.IntegerField()
+
+
+class AiCodeChangeMetricSerializer(serializers.Serializer):
+    changeId = serializers.CharField()
+    userId = serializers.CharField()
+    userEmail = serializers.CharField()
+    source = serializers.ChoiceField(choices=["TAB", "COMPOSER"])
+    model = serializers.CharField(allow_null=True)
+    totalLinesAdded = serializers.IntegerField()
+    totalLinesDeleted = serializers.IntegerField()
+    createdAt = serializers.DateTimeField()
+    metadata = ChangeMetadataSerializer(many=True)
+
+
+def _page_serializer(name: str, item) -> type[serializers.Serializer]:
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "items": item(many=True),
+            "totalCount": serializers.IntegerField(),
+            "page": serializers.IntegerField(),
+            "pageSize": serializers.IntegerField(help_text="The size used (clamped to 1000)."),
+        },
+    )
+
+
+CommitPage = _page_serializer("AiCommitMetricPage", AiCommitMetricSerializer)
+ChangePage = _page_serializer("AiCodeChangeMetricPage", AiCodeChangeMetricSerializer)
+
+FILTERS = [
+    OpenApiParameter(
+        "startDate", str, description=f"Inclusive start of createdAt: {FORMS}. Default 7d."
+    ),
+    OpenApiParameter(
+        "endDate",
+        str,
+        description=f"Inclusive end of createdAt: {FORMS}. A bare date includes that whole day. "
+        "Default now.",
+    ),
+    OpenApiParameter(
+        "user",
+        str,
+        description="One user: an email (case-insensitive), an encoded id user_... or a "
+        "numeric id. Unknown users give an empty result.",
+    ),
+]
+PAGING = [
+    OpenApiParameter("page", int, description="Page number from 1. Default 1."),
+    OpenApiParameter(
+        "pageSize", int, description="Results per page. Default 100, above 1000 clamped to 1000."
+    ),
+]
+_ERRORS = {
+    304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
+    400: OpenApiResponse(ErrorSerializer, description="A parameter is invalid."),
+    401: OpenApiResponse(ErrorSerializer, description="Missing, invalid or revoked API key."),
+    403: OpenApiResponse(ErrorSerializer, description="The key may not read analytics."),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description="Rate limit exceeded (per team and endpoint); see Retry-After.",
+        examples=[
+            OpenApiExample(
+                "rate limited",
+                {
+                    "error": "Too Many Requests",
+                    "message": "Rate limit exceeded. Please try again later.",
+                },
+            )
+        ],
+    ),
+}
+
+
+def _csv(description: str) -> dict:
+    return {
+        "tags": [TAG],
+        "parameters": FILTERS,
+        "responses": {
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=description),
+            **_ERRORS,
+        },
+    }
+
+
+COMMITS = {
+    "tags": [TAG],
+    "summary": "AI commit metrics (JSON, paged)",
+    "parameters": FILTERS + PAGING,
+    "responses": {200: CommitPage, **_ERRORS},
+}
+CHANGES = {
+    "tags": [TAG],
+    "summary": "Accepted AI code changes (JSON, paged)",
+    "parameters": FILTERS + PAGING,
+    "responses": {200: ChangePage, **_ERRORS},
+}
+COMMITS_CSV = {
+    "summary": "AI commit metrics (CSV, streamed)",
+    **_csv("commit_hash,user_id,user_email,repo_name,... one line per commit, newest first."),
+}
+CHANGES_CSV = {
+    "summary": "Accepted AI code changes (CSV, streamed)",
+    **_csv("change_id,user_id,user_email,source,model,...,metadata_json, newest first."),
+}

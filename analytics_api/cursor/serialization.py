@@ -1,0 +1,198 @@
+"""Cursor-dialect values from plain database rows: one tuple of cells per record, in the seed's
+field order, shared by the JSON pages (zipped with camelCase names) and the CSV exports
+(snake_case header)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from teams.public_ids import encode_member_id
+from tracking.models import COMPOSER_PAIRS, TAB_PAIRS, Source
+
+COMMIT_FIELDS = (
+    "commitHash",
+    "userId",
+    "userEmail",
+    "repoName",
+    "branchName",
+    "isPrimaryBranch",
+    "totalLinesAdded",
+    "totalLinesDeleted",
+    "tabLinesAdded",
+    "tabLinesDeleted",
+    "composerLinesAdded",
+    "composerLinesDeleted",
+    "nonAiLinesAdded",
+    "nonAiLinesDeleted",
+    "message",
+    "commitTs",
+    "createdAt",
+)
+CHANGE_FIELDS = (
+    "changeId",
+    "userId",
+    "userEmail",
+    "source",
+    "model",
+    "totalLinesAdded",
+    "totalLinesDeleted",
+    "createdAt",
+    "metadata",
+)
+COMMIT_CSV_HEADER = [
+    "commit_hash",
+    "user_id",
+    "user_email",
+    "repo_name",
+    "branch_name",
+    "is_primary_branch",
+    "total_lines_added",
+    "total_lines_deleted",
+    "tab_lines_added",
+    "tab_lines_deleted",
+    "composer_lines_added",
+    "composer_lines_deleted",
+    "non_ai_lines_added",
+    "non_ai_lines_deleted",
+    "message",
+    "commit_ts",
+    "created_at",
+]
+CHANGE_CSV_HEADER = [
+    "change_id",
+    "user_id",
+    "user_email",
+    "source",
+    "model",
+    "total_lines_added",
+    "total_lines_deleted",
+    "created_at",
+    "metadata_json",
+]
+
+# The database columns each selector reads, in the order the cell functions unpack them.
+COMMIT_COLUMNS = (
+    "id",
+    "commit_hash",
+    "member_id",
+    "member__email",
+    "repo_name",
+    "branch_name",
+    "is_primary_branch",
+    "total_lines_added",
+    "total_lines_deleted",
+    *[f"{p}_lines_added" for p in TAB_PAIRS],
+    *[f"{p}_lines_deleted" for p in TAB_PAIRS],
+    *[f"{p}_lines_added" for p in COMPOSER_PAIRS],
+    *[f"{p}_lines_deleted" for p in COMPOSER_PAIRS],
+    "message",
+    "commit_ts",
+    "created_at",
+)
+CHANGE_COLUMNS = (
+    "id",
+    "change_id",
+    "member_id",
+    "member__email",
+    "source",
+    "model",
+    "total_lines_added",
+    "total_lines_deleted",
+    "created_at",
+    "metadata",
+)
+_NT, _NC = len(TAB_PAIRS), len(COMPOSER_PAIRS)
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """`2025-07-30T14:12:03.000Z`: UTC, milliseconds (truncated), Z."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class PublicIds(dict):
+    """member id -> user_... for one request (the encoding is four keyed hashes: worth caching)."""
+
+    def __missing__(self, member_id: int) -> str:
+        self[member_id] = encode_member_id(member_id)
+        return self[member_id]
+
+
+def commit_cells(row: tuple, ids: PublicIds) -> tuple:
+    (_id, commit_hash, member_id, email, repo, branch, primary, total_add, total_del) = row[:9]
+    rest = row[9:]
+    tab_add, tab_del = sum(rest[:_NT]), sum(rest[_NT : 2 * _NT])
+    pos = 2 * _NT
+    comp_add, comp_del = sum(rest[pos : pos + _NC]), sum(rest[pos + _NC : pos + 2 * _NC])
+    message, commit_ts, created_at = rest[pos + 2 * _NC :]
+    return (
+        commit_hash,
+        ids[member_id],
+        email,
+        repo,
+        branch,
+        primary,
+        total_add,
+        total_del,
+        tab_add,
+        tab_del,
+        comp_add,
+        comp_del,
+        max(0, total_add - tab_add - comp_add),
+        max(0, total_del - tab_del - comp_del),
+        message,
+        timestamp(commit_ts),
+        timestamp(created_at),
+    )
+
+
+def change_cells(row: tuple, ids: PublicIds) -> tuple:
+    (_id, change_id, member_id, email, source, model, added, deleted, created_at, metadata) = row
+    return (
+        change_id,
+        ids[member_id],
+        email,
+        cursor_source(source),
+        model,
+        added,
+        deleted,
+        timestamp(created_at),
+        cursor_metadata(metadata),
+    )
+
+
+def cursor_source(source: str) -> str:
+    return "TAB" if source == Source.NEXT else "COMPOSER"
+
+
+def cursor_metadata(items) -> list[dict]:
+    """Stored metadata in the Cursor dialect: extension without its dot, fileName only when
+    present (absent in privacy mode), linesAdded/linesDeleted."""
+    out = []
+    for item in items or []:
+        entry = {}
+        if item.get("fileName") is not None:
+            entry["fileName"] = item["fileName"]
+        entry["fileExtension"] = (item.get("fileExtension") or "").removeprefix(".")
+        entry["linesAdded"] = item.get("linesAdded", 0)
+        entry["linesDeleted"] = item.get("linesDeleted", 0)
+        out.append(entry)
+    return out
+
+
+def metadata_json(metadata: list[dict]) -> str:
+    return json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)
+
+
+def as_json(fields: tuple[str, ...], cells: tuple) -> dict:
+    return dict(zip(fields, cells, strict=True))
+
+
+def commit_csv_cells(cells: tuple) -> tuple:
+    return cells
+
+
+def change_csv_cells(cells: tuple) -> tuple:
+    return (*cells[:-1], metadata_json(cells[-1]))

@@ -1,0 +1,82 @@
+"""Cursor's four AI Code Tracking endpoints: validate, call one selector, render."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from analytics_api.base import TeamScopedAPIView
+from analytics_api.csv_export import csv_response
+from analytics_api.cursor import schema
+from analytics_api.cursor.exports import change_csv_stream, commit_csv_stream
+from analytics_api.cursor.params import parse_filters, parse_list_params
+from analytics_api.cursor.selectors import change_list, commit_list
+
+
+class _CursorView(TeamScopedAPIView):
+    error_dialect = "cursor"
+
+    def etag_parts(self) -> tuple:
+        return self.params.etag_parts(now=timezone.now())
+
+
+class _CursorListView(_CursorView):
+    def parse_params(self, request):
+        return parse_list_params(request.query_params, now=timezone.now())
+
+    def render_page(self, page) -> Response:
+        return Response(
+            {
+                "items": page.items,
+                "totalCount": page.total_count,
+                "page": self.params.page,
+                "pageSize": self.params.page_size,
+            }
+        )
+
+
+class _CursorExportView(_CursorView):
+    def parse_params(self, request):
+        return parse_filters(request.query_params, now=timezone.now())
+
+
+class CommitListView(_CursorListView):
+    rate_limit_group = "cursor.commits"
+
+    @extend_schema(**schema.COMMITS)
+    def get(self, request):
+        p = self.params
+        return self.render_page(
+            commit_list(team=self.team, filters=p.filters, page=p.page, page_size=p.page_size)
+        )
+
+
+class ChangeListView(_CursorListView):
+    rate_limit_group = "cursor.changes"
+
+    @extend_schema(**schema.CHANGES)
+    def get(self, request):
+        p = self.params
+        return self.render_page(
+            change_list(team=self.team, filters=p.filters, page=p.page, page_size=p.page_size)
+        )
+
+
+class CommitCsvView(_CursorExportView):
+    rate_limit_group = "cursor.commits.csv"
+
+    @extend_schema(**schema.COMMITS_CSV)
+    def get(self, request):
+        return commit_csv_stream(team=self.team, filters=self.params)
+
+
+class ChangeCsvView(_CursorExportView):
+    rate_limit_group = "cursor.changes.csv"
+
+    @extend_schema(**schema.CHANGES_CSV)
+    def get(self, request):
+        return change_csv_stream(team=self.team, filters=self.params)
+
+
+__all__ = ["CommitListView", "ChangeListView", "CommitCsvView", "ChangeCsvView", "csv_response"]
