@@ -1,0 +1,68 @@
+"""`manage.py create_api_key --team TEAM [--name N] [--read] [--ingest] [--json]`.
+
+API.md section 7. Also home of `team_from_arg`, shared by the operator commands.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from teams.models import ApiKey, Team
+
+
+def team_from_arg(value: str) -> Team:
+    """The team named by its slug or its UUID, or a CommandError that says which was tried."""
+    value = value.strip()
+    try:
+        return Team.objects.get(uuid=uuid.UUID(value))
+    except ValueError:
+        pass  # not a UUID: try it as a slug
+    except Team.DoesNotExist:
+        raise CommandError(f"No team with id {value}.") from None
+    try:
+        return Team.objects.get(slug=value)
+    except Team.DoesNotExist:
+        raise CommandError(
+            f"No team with slug {value!r}. Create it with: manage.py create_team NAME"
+        ) from None
+
+
+def key_payload(team: Team, plain_key: str) -> dict:
+    """The one JSON object both operator commands print with --json."""
+    return {
+        "team": {"id": str(team.uuid), "slug": team.slug, "name": team.name},
+        "apiKey": plain_key,
+    }
+
+
+def permissions_label(key: ApiKey) -> str:
+    return " + ".join(p for p, on in (("read", key.can_read), ("ingest", key.can_ingest)) if on)
+
+
+class Command(BaseCommand):
+    help = "Create an API key for a team and print it once (no flag: read only)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--team", required=True, help="the team's slug or UUID")
+        parser.add_argument("--name", default="", help="a label for the key")
+        parser.add_argument("--read", action="store_true", help="the key may read analytics")
+        parser.add_argument("--ingest", action="store_true", help="the key may ingest data")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, **options) -> None:
+        team = team_from_arg(options["team"])
+        can_read, can_ingest = options["read"], options["ingest"]
+        if not can_read and not can_ingest:
+            can_read = True  # API.md section 7: no flag means read only
+        key, plain = ApiKey.objects.create_key(
+            team=team, name=options["name"].strip(), can_read=can_read, can_ingest=can_ingest
+        )
+        if options["json"]:
+            self.stdout.write(json.dumps(key_payload(team, plain)))
+            return
+        self.stdout.write(f"Team: {team.name} (slug {team.slug}, id {team.uuid})")
+        self.stdout.write(f"API key ({permissions_label(key)}), shown only this once:")
+        self.stdout.write(plain)

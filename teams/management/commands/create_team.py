@@ -1,0 +1,48 @@
+"""`manage.py create_team NAME [--slug S] [--json]` (API.md section 7)."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils.text import slugify
+
+from teams.management.commands.create_api_key import key_payload
+from teams.models import ApiKey, Team
+
+
+def team_create(*, name: str, slug: str = "") -> Team:
+    name = name.strip()
+    if not name:
+        raise CommandError("The team name is empty.")
+    slug = slugify(slug.strip() or name)[:100]
+    if not slug:
+        raise CommandError(f"Cannot make a slug from {name!r}: pass one with --slug.")
+    if Team.objects.filter(slug=slug).exists():
+        raise CommandError(f"A team with slug {slug!r} already exists: choose another --slug.")
+    return Team.objects.create(name=name, slug=slug)
+
+
+class Command(BaseCommand):
+    help = "Create a team and print its id and a new API key that may read and ingest."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="the team's display name")
+        parser.add_argument("--slug", default="", help="URL-safe identifier (default: from NAME)")
+        parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+    def handle(self, *args, **options) -> None:
+        with transaction.atomic():
+            team = team_create(name=options["name"], slug=options["slug"])
+            _key, plain = ApiKey.objects.create_key(
+                team=team, name="created with team", can_read=True, can_ingest=True
+            )
+        if options["json"]:
+            self.stdout.write(json.dumps(key_payload(team, plain)))
+            return
+        self.stdout.write(f"Team created: {team.name}")
+        self.stdout.write(f"Team id:   {team.uuid}")
+        self.stdout.write(f"Team slug: {team.slug}")
+        self.stdout.write("API key (read + ingest), shown only this once:")
+        self.stdout.write(plain)

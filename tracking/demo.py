@@ -1,0 +1,467 @@
+"""Synthetic, deterministic demo data: members, commits (with files), changes and messages.
+
+`demo_seed(team=..., size=DemoSize(...))` writes everything in one transaction. The same seed and
+the same `now` give the same records (ids and the team aside): every value comes from one
+`random.Random(seed)` consumed in a fixed order, and timestamps are offsets from `now` floored
+to the hour, so two runs within the same hour agree.
+
+Optimization: rows are produced by generators and streamed to the database, never held as model
+instances: PostgreSQL gets `COPY ... FROM STDIN` through psycopg 3 (a million changes in seconds),
+SQLite gets `executemany` in batches.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from teams.models import Member, Team
+from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
+
+FIRST_NAMES = (
+    "Maria", "James", "Aiko", "Chen", "Priya", "Lucas", "Fatima", "Noah", "Sofia", "Mateo",
+    "Yuki", "Olivia", "Arjun", "Emma", "Kwame", "Lena", "Diego", "Hana", "Omar", "Ingrid",
+)  # fmt: skip
+LAST_NAMES = (
+    "Garcia", "Smith", "Tanaka", "Wei", "Patel", "Silva", "Khan", "Muller", "Rossi", "Lopez",
+    "Sato", "Brown", "Sharma", "Dubois", "Mensah", "Novak", "Torres", "Kim", "Haddad", "Larsen",
+)  # fmt: skip
+REPO_NAMES = (
+    "web", "api", "mobile", "infra", "docs", "data-pipeline", "billing", "auth-service",
+    "design-system", "cli",
+)  # fmt: skip
+# Per repo: file extensions and directories its files live in (the rest fall back to DEFAULT).
+REPO_FILES = {
+    "web": ((".ts", ".tsx", ".tsx", ".css", ".json"), ("src/components", "src/pages", "src/lib")),
+    "api": ((".py", ".py", ".py", ".sql", ".md"), ("app/views", "app/models", "app/services")),
+    "mobile": ((".kt", ".swift", ".kt", ".xml"), ("android/app", "ios/App", "shared")),
+    "infra": ((".go", ".go", ".yml", ".tf"), ("cmd/deploy", "pkg/cluster", "terraform")),
+    "docs": ((".md", ".md", ".mdx", ".yml"), ("guides", "reference", "blog")),
+}
+DEFAULT_FILES = ((".py", ".ts", ".go", ".rs", ".java", ".md"), ("src", "lib", "internal"))
+STEMS = (
+    "report", "client", "handler", "utils", "config", "index", "service", "models", "auth",
+    "export", "cache", "router", "schema", "worker", "settings", "main", "button", "table",
+)  # fmt: skip
+COMMIT_TYPES = ("feat", "fix", "refactor", "chore", "docs", "test", "perf")
+COMMIT_SUBJECTS = (
+    "handle empty results in the export", "add pagination to the member list",
+    "retry failed webhook deliveries", "speed up the daily aggregation", "rename the config flags",
+    "validate dates before querying", "cache the repository list", "drop the legacy endpoint",
+    "log slow queries", "support dark mode in the dashboard", "fix a race in the job runner",
+    "update dependencies", "tidy the error messages", "add tests for the CSV writer",
+)  # fmt: skip
+FEATURE_BRANCHES = (
+    "feature/export",
+    "feature/dashboard",
+    "fix/timezone",
+    "chore/deps",
+    "exp/cache",
+)
+AGENT_MODELS = (
+    "claude-sonnet-4", "gpt-4o", "auto", "gpt-5", "claude-opus-4", "gemini-2.5-pro", "auto",
+)  # fmt: skip
+NEXT_MODELS = (None, None, "cursor-tab", "qwen-coder")
+# Which AI pairs each kind of developer produces, with weights.
+PAIR_STYLES = {
+    "ide": (("ide_next", 5), ("ide_agent", 4), ("ide_quest", 1), ("ide_inline_chat", 1)),
+    "plugin": (("plugin_next", 5), ("plugin_agent", 3), ("jb_inline_chat", 2)),
+    "cli": (("cli_agent", 5), ("ide_next", 2), ("ide_agent", 1)),
+    "mixed": tuple((pair, 1) for pair in AI_PAIRS),
+}
+STYLE_CYCLE = ("ide", "ide", "plugin", "mixed", "ide", "cli", "plugin", "mixed")
+PAIR_SOURCE = {"next": "NEXT", "agent": "AGENT", "quest": "QUEST", "chat": "INLINECHAT"}
+# Weekday and working-hour shape of activity (UTC hours; a team in one time zone).
+WEEKDAY_WEIGHT = (1.0, 1.0, 1.0, 1.0, 0.85, 0.12, 0.08)
+HOUR_WEIGHT = (
+    0.02, 0.01, 0.01, 0.01, 0.01, 0.02, 0.05, 0.2, 0.6, 1.0, 1.0, 0.9,
+    0.5, 0.8, 1.0, 1.0, 0.9, 0.7, 0.4, 0.25, 0.2, 0.15, 0.08, 0.04,
+)  # fmt: skip
+
+SIDES = ("added", "deleted")
+COMMIT_COLUMNS = (
+    "id", "team_id", "member_id", "commit_hash", "repo_name", "branch_name", "is_primary_branch",
+    "total_lines_added", "total_lines_deleted",
+    *(f"{pair}_lines_{side}" for pair in AI_PAIRS for side in SIDES),
+    "message", "commit_ts", "created_at", "range_annotations",
+)  # fmt: skip
+FILE_COLUMNS = (
+    "commit_id", "file_path", "file_extension", "lines_added", "lines_deleted",
+    "ai_lines_added", "ai_lines_deleted",
+)  # fmt: skip
+CHANGE_COLUMNS = (
+    "team_id", "member_id", "change_id", "source", "model", "accepted",
+    "total_lines_added", "total_lines_deleted", "metadata", "created_at",
+)  # fmt: skip
+MESSAGE_COLUMNS = (
+    "team_id", "member_id", "message_id", "source", "model", "conversation_id", "created_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    members: int = 8
+    repos: int = 5
+    days: int = 90
+    commits: int = 4_000
+    changes: int = 30_000
+    messages: int = 6_000
+    seed: int = 42
+
+
+@dataclass
+class SeedResult:
+    members: int = 0
+    commits: int = 0
+    files: int = 0
+    changes: int = 0
+    messages: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dev:
+    """A seeded member and the habits the generator gives them."""
+
+    member_id: int
+    style: str
+    privacy: bool
+    repos: tuple[str, ...]
+
+
+class Clock:
+    """Draws timestamps over the last `days` days with a weekday and working-hour shape."""
+
+    def __init__(self, *, now: datetime, days: int) -> None:
+        self.anchor = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        today = self.anchor.replace(hour=0)
+        self.day_starts = [today - timedelta(days=d) for d in range(days)]
+        self.day_cum = list(
+            itertools.accumulate(WEEKDAY_WEIGHT[d.weekday()] for d in self.day_starts)
+        )
+        self.hour_cum = list(itertools.accumulate(HOUR_WEIGHT))
+
+    def draw(self, rng: random.Random, n: int) -> list[datetime]:
+        days = rng.choices(self.day_starts, cum_weights=self.day_cum, k=n)
+        hours = rng.choices(range(24), cum_weights=self.hour_cum, k=n)
+        return [
+            self.past(day + timedelta(hours=hour, seconds=rng.random() * 3600))
+            for day, hour in zip(days, hours, strict=True)
+        ]
+
+    def past(self, at: datetime) -> datetime:
+        """Today's hours that have not come yet move a week back (same weekday and hour)."""
+        if at < self.anchor:
+            return at
+        return at - timedelta(days=7 if len(self.day_starts) > 7 else 1)
+
+
+def members_seed(*, team: Team, rng: random.Random, size: DemoSize, domain: str) -> list[Dev]:
+    """Create (or reuse, when appending) the members; return their generator profiles."""
+    repos = repo_names(size.repos)
+    names = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
+    rng.shuffle(names)
+    devs = []
+    for i in range(size.members):
+        first, last = names[i % len(names)]
+        suffix = "" if i < len(names) else str(i // len(names))
+        email = f"{first}.{last}{suffix}@{domain}".lower()
+        member, _ = Member.objects.get_or_create(
+            team=team, email=email, defaults={"display_name": f"{first} {last}"}
+        )
+        home = tuple(rng.sample(repos, k=min(len(repos), rng.randint(1, 3))))
+        style = STYLE_CYCLE[i % len(STYLE_CYCLE)]
+        devs.append(Dev(member.pk, style, privacy=i % 4 == 3, repos=home))
+    return devs
+
+
+def repo_names(n: int) -> list[str]:
+    return [
+        f"acme/{REPO_NAMES[i]}" if i < len(REPO_NAMES) else f"acme/service-{i}"
+        for i in range(max(n, 1))
+    ]
+
+
+def repo_files(repo: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return REPO_FILES.get((repo or "").removeprefix("acme/"), DEFAULT_FILES)
+
+
+def split(rng: random.Random, total: int, parts: int) -> list[int]:
+    """`total` cut into `parts` non-negative integers (random cut points)."""
+    if parts <= 1:
+        return [total]
+    cuts = sorted(int(rng.random() * (total + 1)) for _ in range(parts - 1))
+    return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+
+
+def ai_lines(rng: random.Random, added: int, deleted: int) -> tuple[int, int]:
+    """AI (added, deleted) of a commit: none for ~20%, more than the totals for ~3% (clients
+    do report that; nonAi then clamps at 0)."""
+    r = rng.random()
+    if r < 0.2:
+        return 0, 0
+    if r > 0.97:
+        return added + 1 + int(rng.random() * 20), deleted + int(rng.random() * 5)
+    share = rng.random() ** 0.7
+    return int(added * share), int(deleted * share * rng.random())
+
+
+def pairs_split(rng: random.Random, style: str, added: int, deleted: int) -> dict[str, int]:
+    pairs, weights = zip(*PAIR_STYLES[style], strict=True)
+    chosen = rng.choices(pairs, weights=weights, k=3)
+    lines = dict.fromkeys(AI_PAIRS, 0), dict.fromkeys(AI_PAIRS, 0)
+    for side, amount in zip(lines, (added, deleted), strict=True):
+        for pair, part in zip(chosen, split(rng, amount, 3), strict=True):
+            side[pair] += part
+    # Interleaved like COMMIT_COLUMNS: added then deleted of each pair.
+    return {f"{p}_lines_{side}": lines[i][p] for p in AI_PAIRS for i, side in enumerate(SIDES)}
+
+
+def branch(rng: random.Random) -> tuple[str | None, bool | None]:
+    r = rng.random()
+    if r < 0.62:
+        return "main", True
+    if r < 0.93:
+        return rng.choice(FEATURE_BRANCHES), False
+    return None, None  # a client that could not tell
+
+
+def file_path(rng: random.Random, repo: str | None) -> tuple[str, str]:
+    exts, dirs = repo_files(repo)
+    ext = rng.choice(exts)
+    return f"{rng.choice(dirs)}/{rng.choice(STEMS)}{ext}", ext
+
+
+def commit_files(
+    rng: random.Random, repo: str | None, totals: tuple[int, int], ai: tuple[int, int]
+) -> list[tuple]:
+    """Per-file rows whose lines sum to the commit's totals; AI lines never exceed lines."""
+    n = 1 + int(rng.random() * 4)
+    paths = [file_path(rng, repo) for _ in range(n)]
+    added, deleted = split(rng, totals[0], n), split(rng, totals[1], n)
+    rows = []
+    for (path, ext), a, d in zip(paths, added, deleted, strict=True):
+        ai_a = min(a, round(ai[0] * a / totals[0])) if totals[0] else 0
+        ai_d = min(d, round(ai[1] * d / totals[1])) if totals[1] else 0
+        rows.append((path, ext, a, d, ai_a, ai_d))
+    return rows
+
+
+def range_annotations(rng: random.Random, files: list[tuple], pairs: dict[str, int]) -> list:
+    used = [p for p in AI_PAIRS if pairs[f"{p}_lines_added"]]
+    annotations = []
+    for path, *_ in files[:2]:
+        pair = rng.choice(used)
+        product, _, scenario = pair.partition("_")
+        start = 1 + int(rng.random() * 200)
+        ranges = [{"start": start, "end": start + int(rng.random() * 12)}]
+        group = {
+            "conversationId": f"conv_{rng.getrandbits(48):012x}",
+            "source": PAIR_SOURCE[scenario.split("_")[-1]],
+            "productType": product,
+            "type": "added" if rng.random() < 0.85 else "deleted",
+            "ranges": ranges,
+        }
+        annotations.append({"filePath": path, "groups": [group]})
+    return annotations
+
+
+def commit_rows(
+    *, rng: random.Random, team: Team, devs: list[Dev], ids: list[int], clock: Clock,
+    files_out: list[tuple],
+) -> Iterator[tuple]:  # fmt: skip
+    """Commit rows in COMMIT_COLUMNS order; appends their CommitFile rows to `files_out`."""
+    for commit_id, created_at in zip(ids, clock.draw(rng, len(ids)), strict=True):
+        dev = rng.choice(devs)
+        repo = None if rng.random() < 0.02 else rng.choice(dev.repos)
+        name, primary = branch(rng)
+        added = 1 + int(rng.lognormvariate(3.3, 1.0))
+        deleted = int(added * rng.random() * 0.6)
+        ai = ai_lines(rng, added, deleted)
+        pairs = pairs_split(rng, dev.style, *ai)
+        files = commit_files(rng, repo, (added, deleted), ai) if rng.random() < 0.9 else []
+        files_out.extend((commit_id, *f) for f in files)
+        annotations = None
+        if ai[0] and files and rng.random() < 0.3:
+            annotations = range_annotations(rng, files, pairs)
+        message = None if rng.random() < 0.02 else commit_message(rng)
+        commit_ts = created_at - timedelta(seconds=20 + rng.random() * 5400)
+        yield (
+            commit_id, team.pk, dev.member_id, f"{rng.getrandbits(160):040x}", repo, name,
+            primary, added, deleted, *pairs.values(), message, commit_ts, created_at,
+            None if annotations is None else json_dumps(annotations),
+        )  # fmt: skip
+
+
+def commit_message(rng: random.Random) -> str:
+    return f"{rng.choice(COMMIT_TYPES)}: {rng.choice(COMMIT_SUBJECTS)}"
+
+
+def json_dumps(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+SOURCE_WEIGHTS = (("NEXT", 55), ("AGENT", 28), ("QUEST", 7), ("INLINECHAT", 10))
+
+
+def change_rows(
+    *, rng: random.Random, team: Team, devs: list[Dev], n: int, clock: Clock
+) -> Iterator[tuple]:
+    """Change rows in CHANGE_COLUMNS order: all sources, some rejected NEXT, privacy mode."""
+    sources = rng.choices(
+        [s for s, _ in SOURCE_WEIGHTS], weights=[w for _, w in SOURCE_WEIGHTS], k=n
+    )
+    base = rng.randrange(100_000_000, 800_000_000)
+    for i, (source, created_at) in enumerate(zip(sources, clock.draw(rng, n), strict=True)):
+        dev = devs[int(rng.random() * len(devs))]
+        nxt = source == "NEXT"
+        model = rng.choice(NEXT_MODELS if nxt else AGENT_MODELS)
+        accepted = not nxt or rng.random() < 0.7
+        metadata, added, deleted = change_metadata(rng, dev, nxt)
+        yield (
+            team.pk, dev.member_id, str(base + i), source, model, accepted, added, deleted,
+            metadata, created_at,
+        )  # fmt: skip
+
+
+def change_metadata(rng: random.Random, dev: Dev, nxt: bool) -> tuple[str, int, int]:
+    """The metadata JSON (written by hand: the values are safe ASCII) and its line totals."""
+    repo = dev.repos[int(rng.random() * len(dev.repos))]
+    n = 1 if nxt else 1 + int(rng.random() * rng.random() * 4)
+    entries, total_a, total_d = [], 0, 0
+    for _ in range(n):
+        path, ext = file_path(rng, repo)
+        if nxt:
+            a, d = 1 + int(rng.random() * 8), int(rng.random() * 2.5)
+        else:
+            a, d = 1 + int(rng.lognormvariate(2.5, 1.0)), int(rng.random() * 10)
+        total_a, total_d = total_a + a, total_d + d
+        name = "" if dev.privacy else f'"fileName":"{path}",'
+        entries.append(f'{{{name}"fileExtension":"{ext}","linesAdded":{a},"linesDeleted":{d}}}')
+    return "[" + ",".join(entries) + "]", total_a, total_d
+
+
+MESSAGE_SOURCES = (("AGENT", 60), ("QUEST", 15), ("INLINECHAT", 25))
+
+
+def message_rows(
+    *, rng: random.Random, team: Team, devs: list[Dev], n: int, clock: Clock
+) -> Iterator[tuple]:
+    """Messages in conversations of 1 to 6, a few minutes apart, one member and source each."""
+    starts = iter(clock.draw(rng, n))
+    written = 0
+    while written < n:
+        dev = devs[int(rng.random() * len(devs))]
+        source = rng.choices([s for s, _ in MESSAGE_SOURCES], [w for _, w in MESSAGE_SOURCES])[0]
+        model = rng.choice(AGENT_MODELS)
+        conversation = f"conv_{rng.getrandbits(48):012x}"
+        at = next(starts)
+        for _ in range(min(1 + int(rng.random() * 6), n - written)):
+            yield (
+                team.pk, dev.member_id, f"msg_{rng.getrandbits(64):016x}", source, model,
+                conversation, clock.past(at),
+            )  # fmt: skip
+            at += timedelta(seconds=30 + rng.random() * 300)
+            written += 1
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+def copy_rows(table: str, columns: Iterable[str], rows: Iterable[tuple]) -> int:
+    """Write rows with COPY (PostgreSQL) or executemany in batches (SQLite and others)."""
+    columns = tuple(columns)
+    n = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    n += 1
+            return n
+        marks = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = (tuple(adapt(v) if isinstance(v, datetime) else v for v in r) for r in rows)
+        while batch := list(itertools.islice(rows, 5_000)):
+            cursor.executemany(sql, batch)
+            n += len(batch)
+    return n
+
+
+def commit_ids(n: int) -> list[int]:
+    """Ids reserved up front so CommitFile rows can point at commits written in bulk."""
+    if n == 0:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [Commit._meta.db_table, n],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the write transaction is IMMEDIATE, so nobody else inserts meanwhile.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Commit._meta.db_table}")
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + n))
+
+
+def timed(result: SeedResult, label: str, fn: Callable[[], int]) -> int:
+    started = time.perf_counter()
+    count = fn()
+    result.seconds[label] = round(time.perf_counter() - started, 2)
+    return count
+
+
+def demo_seed(
+    *, team: Team, size: DemoSize, now: datetime | None = None, domain: str = "acme.example"
+) -> SeedResult:
+    """Write the demo data set for `team` in one transaction and bump its data version."""
+    rng = random.Random(size.seed)
+    clock = Clock(now=now or timezone.now(), days=max(size.days, 1))
+    result = SeedResult()
+    with transaction.atomic():
+        devs = members_seed(team=team, rng=rng, size=size, domain=domain)
+        result.members = len(devs)
+        files: list[tuple] = []
+        ids = commit_ids(size.commits)
+        rows = commit_rows(rng=rng, team=team, devs=devs, ids=ids, clock=clock, files_out=files)
+        result.commits = timed(
+            result, "commits", lambda: copy_rows(Commit._meta.db_table, COMMIT_COLUMNS, rows)
+        )
+        result.files = timed(
+            result, "files", lambda: copy_rows(CommitFile._meta.db_table, FILE_COLUMNS, files)
+        )
+        changes = change_rows(rng=rng, team=team, devs=devs, n=size.changes, clock=clock)
+        result.changes = timed(
+            result, "changes", lambda: copy_rows(Change._meta.db_table, CHANGE_COLUMNS, changes)
+        )
+        messages = message_rows(rng=rng, team=team, devs=devs, n=size.messages, clock=clock)
+        result.messages = timed(
+            result,
+            "messages",
+            lambda: copy_rows(Message._meta.db_table, MESSAGE_COLUMNS, messages),
+        )
+        team.bump_data_version()
+    return result
+
+
+def team_has_records(team: Team) -> bool:
+    return any(model.objects.filter(team=team).exists() for model in (Commit, Change, Message))
+
+
+def analyze_tables() -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL); the admin's row estimate too."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (Commit, CommitFile, Change, Message):
+            cursor.execute(f"ANALYZE {model._meta.db_table}")

@@ -1,0 +1,60 @@
+"""`manage.py seed_demo --team SLUG`: realistic synthetic data, deterministic for a --seed."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import IntegrityError
+
+from teams.management.commands.create_api_key import team_from_arg
+from tracking.demo import DemoSize, analyze_tables, demo_seed, team_has_records
+
+DEFAULTS = DemoSize()
+
+
+def non_negative(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill a team with synthetic members, commits (with files), changes and messages. "
+        "Refuses a team that already has records unless --append is given."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--team", required=True, help="the team's slug or UUID")
+        for name in ("members", "repos", "days", "commits", "changes", "messages", "seed"):
+            parser.add_argument(f"--{name}", type=non_negative, default=getattr(DEFAULTS, name))
+        parser.add_argument(
+            "--append",
+            action="store_true",
+            help="add to a team that already has records (use a --seed not used before)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        team = team_from_arg(options["team"])
+        if not options["append"] and team_has_records(team):
+            raise CommandError(
+                f"Team {team.slug!r} already has records. Seeding again would mix data sets: "
+                "pass --append (with a --seed not used before) to add to them."
+            )
+        if options["members"] < 1 or options["days"] < 1:
+            raise CommandError("--members and --days must be at least 1.")
+        size = DemoSize(**{name: options[name] for name in DemoSize.__dataclass_fields__})
+        try:
+            result = demo_seed(team=team, size=size)
+        except IntegrityError:
+            raise CommandError(
+                f"Records of seed {size.seed} already exist in team {team.slug!r}: "
+                "choose another --seed."
+            ) from None
+        analyze_tables()
+        self.stdout.write(
+            f"Seeded team {team.slug}: {result.members} members, {result.commits} commits "
+            f"({result.files} files), {result.changes} changes, {result.messages} messages."
+        )
+        timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items())
+        self.stdout.write(f"Write times: {timings}")
