@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""Mounted at /ingest/v1/ by config/urls.py."""
+
+from django.urls import path
+
+from tracking import views
+
+app_name = "ingest"
+urlpatterns = [
+    path("commits", views.CommitsIngestView.as_view(), name="commits"),
+    path("changes", views.ChangesIngestView.as_view(), name="changes"),
+    path("messages", views.MessagesIngestView.as_view(), name="messages"),
+]

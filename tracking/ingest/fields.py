@@ -1,0 +1,165 @@
+"""Field parsers shared by every record kind: each returns the clean value or raises Invalid.
+
+They are strict on purpose: a line count of 1.5, "12" or true is a mistake in the sender's data,
+and storing it silently would make the aggregates lie.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from teams.public_ids import PREFIX, decode_public_id
+from tracking.models import Source
+
+# PostgreSQL `integer` (PositiveIntegerField): a bigger count is a 400, never a database error.
+MAX_COUNT = 2**31 - 1
+# Unix milliseconds outside years 1970..9999 are surely not milliseconds.
+MAX_UNIX_MS = 253402300799999
+SOURCE_ALIASES = {"TAB": Source.NEXT, "COMPOSER": Source.AGENT}
+SOURCES = ", ".join(Source.values)
+
+
+class Invalid(ValueError):
+    """One field's problem; `field` is filled in by the caller that knows the field's name."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        shown = "true" if value else "false"
+    elif value is None:
+        shown = "null"
+    else:
+        shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def count(value) -> int:
+    """A line count: a non-negative JSON integer (not a float, string or boolean)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"must be a non-negative integer, got {_show(value)}")
+    if value < 0:
+        raise Invalid(f"must be a non-negative integer, got {value}")
+    if value > MAX_COUNT:
+        raise Invalid(f"must be at most {MAX_COUNT}, got {value}")
+    return value
+
+
+def text(value, *, max_length: int, required: bool = False) -> str | None:
+    if value is None or (value == "" and not required):
+        if required:
+            raise Invalid("is required")
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"must be a string, got {_show(value)}")
+    if required and not value.strip():
+        raise Invalid("must not be empty")
+    if len(value) > max_length:
+        raise Invalid(f"must be at most {max_length} characters, got {len(value)}")
+    no_nul(value)
+    return value
+
+
+def no_nul(value: str) -> str:
+    # PostgreSQL text and jsonb cannot hold NUL: refuse it here rather than fail on write.
+    if "\x00" in value:
+        raise Invalid("must not contain a NUL character")
+    return value
+
+
+def boolean(value) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise Invalid(f"must be true, false or null, got {_show(value)}")
+
+
+def timestamp(value) -> datetime | None:
+    """ISO 8601 (Z, an offset, or none = UTC) or Unix milliseconds; None stays None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _from_unix_ms(value)
+    if not isinstance(value, str):
+        raise Invalid(f"must be an ISO 8601 timestamp or Unix milliseconds, got {_show(value)}")
+    if re.fullmatch(r"\d{1,15}", value.strip()):
+        return _from_unix_ms(int(value))
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(
+            f"must be an ISO 8601 timestamp (e.g. 2025-07-30T14:12:03.000Z) or Unix "
+            f"milliseconds, got {_show(value)}"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _from_unix_ms(value: int) -> datetime:
+    if not 0 <= value <= MAX_UNIX_MS:
+        raise Invalid(f"Unix milliseconds out of range: {value}")
+    return datetime.fromtimestamp(value / 1000, tz=UTC)
+
+
+def email(value) -> str:
+    if not isinstance(value, str):
+        raise Invalid(f"must be an email address, got {_show(value)}")
+    normalized = value.strip().lower()
+    try:
+        validate_email(normalized)
+    except ValidationError:
+        raise Invalid(f"is not a valid email address: {_show(value)}") from None
+    return normalized
+
+
+def source(value) -> str:
+    """NEXT/AGENT/QUEST/INLINECHAT, or Cursor's TAB/COMPOSER, in any case."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(f"must be one of {SOURCES} (or TAB, COMPOSER), got {_show(value)}")
+    upper = value.strip().upper()
+    if upper in SOURCE_ALIASES:
+        return SOURCE_ALIASES[upper].value
+    if upper in Source.values:
+        return upper
+    raise Invalid(f"unknown source {_show(value)}: expected one of {SOURCES} (or TAB, COMPOSER)")
+
+
+def user_ref(value) -> tuple[str, object]:
+    """A userId as ("pk", int) or ("uuid", UUID): `user_...`, a numeric id or a member UUID."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return ("pk", value)
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped.startswith(PREFIX):
+            member_id = decode_public_id(stripped)
+            if member_id is not None:
+                return ("pk", member_id)
+        elif stripped.isdigit() and int(stripped) > 0:
+            return ("pk", int(stripped))
+        else:
+            try:
+                return ("uuid", uuid.UUID(stripped))
+            except ValueError:
+                pass
+    raise Invalid(f"is not a user id (user_..., a numeric id or a UUID): {_show(value)}")
+
+
+def extension(value, *, path: str | None) -> str:
+    """Lower case with a leading dot (`TS` -> `.ts`); derived from the path when absent."""
+    if value is None:
+        if path is None:
+            raise Invalid("is required (or give the file's name so it can be derived)")
+        name = path.rsplit("/", 1)[-1]
+        value = name.rsplit(".", 1)[1] if "." in name.lstrip(".") else ""
+    ext = text(value, max_length=31) or ""
+    ext = ext.strip().lower()
+    if ext and not ext.startswith("."):
+        ext = "." + ext
+    return ext

@@ -1,0 +1,309 @@
+"""Validation of one ingested record (camelCase, as in the JSON responses) into canonical values.
+
+`parse_record(kind, raw)` returns a Record or raises RecordInvalid listing every field that is
+wrong, so a sender fixes a record in one round trip. Unknown fields are refused: a typo such as
+`totalLinesAded` would otherwise be dropped silently and the record stored with zeros.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tracking.ingest import fields as f
+from tracking.models import AI_PAIRS
+
+COMMITS, CHANGES, MESSAGES = "commits", "changes", "messages"
+KINDS = (COMMITS, CHANGES, MESSAGES)
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+# "ideNextLinesAdded" -> "ide_next_lines_added", for the eight Qoder pairs.
+PAIR_FIELDS: dict[str, str] = {
+    _camel(f"{pair}_lines_{side}"): f"{pair}_lines_{side}"
+    for pair in AI_PAIRS
+    for side in ("added", "deleted")
+}
+CURSOR_SPLIT = {
+    "tabLinesAdded": "ide_next_lines_added",
+    "tabLinesDeleted": "ide_next_lines_deleted",
+    "composerLinesAdded": "ide_agent_lines_added",
+    "composerLinesDeleted": "ide_agent_lines_deleted",
+}
+USER_FIELDS = {"userId", "userEmail", "userName", "displayName"}
+ALLOWED = {
+    COMMITS: USER_FIELDS
+    | set(PAIR_FIELDS)
+    | set(CURSOR_SPLIT)
+    | {
+        "commitHash", "repoName", "branchName", "isPrimaryBranch", "totalLinesAdded",
+        "totalLinesDeleted", "nonAiLinesAdded", "nonAiLinesDeleted", "message", "commitTs",
+        "createdAt", "rangeAnnotations", "files",
+    },
+    CHANGES: USER_FIELDS
+    | {
+        "changeId", "source", "model", "accepted", "totalLinesAdded", "totalLinesDeleted",
+        "metadata", "createdAt",
+    },
+    MESSAGES: USER_FIELDS | {"messageId", "source", "model", "conversationId", "createdAt"},
+}  # fmt: skip
+
+
+class RecordInvalid(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+        self.problems = problems
+
+
+@dataclass
+class Record:
+    key: tuple  # identity within the team
+    values: dict[str, Any]  # model columns, except team and member
+    email: str | None = None
+    user: tuple[str, object] | None = None  # ("pk", 42) or ("uuid", UUID)
+    display_name: str | None = None
+    files: list[tuple] | None = None  # commits: None = keep the stored files
+    locator: int = 0  # 0-based index (HTTP) or line number (files)
+    extra: dict = field(default_factory=dict)
+
+
+class _Fields:
+    """Reads fields of one raw record, collecting every problem instead of stopping."""
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+        self.problems: list[tuple[str, str]] = []
+
+    def get(self, name: str, parser, *args, **kwargs):
+        try:
+            return parser(self.raw.get(name), *args, **kwargs)
+        except f.Invalid as exc:
+            self.problems.append((exc.field or name, exc.message))
+            return None
+
+    def count(self, name: str) -> int:
+        value = self.raw.get(name)
+        return 0 if value is None else (self.get(name, f.count) or 0)
+
+    def problem(self, name: str, message: str) -> None:
+        self.problems.append((name, message))
+
+
+def parse_record(kind: str, raw: Any, *, locator: int = 0) -> Record:
+    if not isinstance(raw, dict):
+        raise RecordInvalid([("", f"must be a JSON object, got {type(raw).__name__}")])
+    fields = _Fields(raw)
+    for name in sorted(set(raw) - ALLOWED[kind]):
+        fields.problem(name, "unknown field")
+    record = {COMMITS: _commit, CHANGES: _change, MESSAGES: _message}[kind](fields)
+    _user(fields, record)
+    if fields.problems:
+        raise RecordInvalid(fields.problems)
+    record.locator = locator
+    return record
+
+
+def _user(fields: _Fields, record: Record) -> None:
+    """userEmail wins; without it, userId must name a member of the team (checked later)."""
+    raw = fields.raw
+    if raw.get("userEmail") not in (None, ""):
+        record.email = fields.get("userEmail", f.email)
+    elif raw.get("userId") not in (None, ""):
+        record.user = fields.get("userId", f.user_ref)
+    else:
+        fields.problem("userEmail", "is required (or a userId of a known member of the team)")
+    name = raw.get("userName") or raw.get("displayName")
+    source = "userName" if raw.get("userName") else "displayName"
+    record.display_name = fields.get(source, f.text, max_length=200) if name else None
+
+
+def _commit(fields: _Fields) -> Record:
+    raw = fields.raw
+    values: dict[str, Any] = {
+        "commit_hash": fields.get("commitHash", f.text, max_length=64, required=True),
+        "repo_name": fields.get("repoName", f.text, max_length=255),
+        "branch_name": fields.get("branchName", f.text, max_length=255),
+        "is_primary_branch": fields.get("isPrimaryBranch", f.boolean),
+        "total_lines_added": fields.count("totalLinesAdded"),
+        "total_lines_deleted": fields.count("totalLinesDeleted"),
+        **_ai_lines(fields),
+        "message": fields.get("message", f.text, max_length=1_000_000),
+        "commit_ts": fields.get("commitTs", f.timestamp),
+        "created_at": fields.get("createdAt", f.timestamp),
+        "range_annotations": _nested(fields, "rangeAnnotations", _annotations),
+    }
+    files = _nested(fields, "files", _files)
+    key = ((values["repo_name"] or ""), values["commit_hash"])
+    return Record(key=key, values=values, files=files if "files" in raw else None)
+
+
+def _ai_lines(fields: _Fields) -> dict[str, int]:
+    """Either Cursor's tab/composer split (-> ideNext/ideAgent) or the eight Qoder pairs."""
+    present = {name for name, value in fields.raw.items() if value is not None}
+    cursor, qoder = present & set(CURSOR_SPLIT), present & set(PAIR_FIELDS)
+    lines = dict.fromkeys(PAIR_FIELDS.values(), 0)
+    if cursor and qoder:
+        fields.problem(
+            sorted(cursor)[0],
+            f"give either the Cursor split (tab/composer) or the eight Qoder pairs, not both "
+            f"(also got {sorted(qoder)[0]})",
+        )
+        return lines
+    mapping = CURSOR_SPLIT if cursor else PAIR_FIELDS
+    for name, column in mapping.items():
+        lines[column] = fields.count(name)
+    return lines
+
+
+def _change(fields: _Fields) -> Record:
+    accepted = fields.get("accepted", f.boolean)
+    values = {
+        "change_id": _identifier(fields, "changeId"),
+        "source": fields.get("source", f.source),
+        "model": fields.get("model", f.text, max_length=255),
+        "accepted": True if accepted is None else accepted,
+        "total_lines_added": fields.count("totalLinesAdded"),
+        "total_lines_deleted": fields.count("totalLinesDeleted"),
+        "metadata": _nested(fields, "metadata", _metadata) or [],
+        "created_at": fields.get("createdAt", f.timestamp),
+    }
+    return Record(key=(values["change_id"],), values=values)
+
+
+def _message(fields: _Fields) -> Record:
+    values = {
+        "message_id": _identifier(fields, "messageId"),
+        "source": fields.get("source", f.source),
+        "model": fields.get("model", f.text, max_length=255),
+        "conversation_id": fields.get("conversationId", f.text, max_length=255),
+        "created_at": fields.get("createdAt", f.timestamp),
+    }
+    return Record(key=(values["message_id"],), values=values)
+
+
+def _identifier(fields: _Fields, name: str) -> str | None:
+    value = fields.raw.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # Cursor's change ids look numeric; a client may send a number
+    try:
+        return f.text(value, max_length=255, required=True)
+    except f.Invalid as exc:
+        fields.problem(name, exc.message)
+        return None
+
+
+def _nested(fields: _Fields, name: str, parser):
+    value = fields.raw.get(name)
+    if value is None:
+        return None
+    try:
+        return parser(value, name)
+    except f.Invalid as exc:
+        fields.problem(exc.field or name, exc.message)
+        return None
+
+
+def _items(value, path: str, allowed: set[str]):
+    """Yield (path[i], item) for a list of objects, refusing anything else."""
+    if not isinstance(value, list):
+        raise f.Invalid("must be a list", path)
+    for i, item in enumerate(value):
+        where = f"{path}[{i}]"
+        if not isinstance(item, dict):
+            raise f.Invalid("must be an object", where)
+        unknown = sorted(set(item) - allowed)
+        if unknown:
+            raise f.Invalid(f"unknown field (expected {', '.join(sorted(allowed))})",
+                            f"{where}.{unknown[0]}")  # fmt: skip
+        yield where, item
+
+
+def _at(where: str, name: str, parser, value, *args, **kwargs):
+    try:
+        return parser(value, *args, **kwargs)
+    except f.Invalid as exc:
+        raise f.Invalid(exc.message, f"{where}.{name}") from None
+
+
+def _metadata(value, path: str) -> list[dict]:
+    out = []
+    allowed = {"fileName", "fileExtension", "linesAdded", "linesDeleted"}
+    for where, item in _items(value, path, allowed):
+        name = _at(where, "fileName", f.text, item.get("fileName"), max_length=1024)
+        entry = {} if name is None else {"fileName": name}  # privacy mode: stays absent
+        entry["fileExtension"] = _at(
+            where, "fileExtension", f.extension, item.get("fileExtension"), path=name
+        )
+        for key in ("linesAdded", "linesDeleted"):
+            entry[key] = _at(where, key, _count_or_zero, item.get(key))
+        out.append(entry)
+    return out
+
+
+def _files(value, path: str) -> list[tuple]:
+    out = []
+    allowed = {"filePath", "fileExtension", "linesAdded", "linesDeleted", "aiLinesAdded",
+               "aiLinesDeleted"}  # fmt: skip
+    for where, item in _items(value, path, allowed):
+        file_path = _at(where, "filePath", f.text, item.get("filePath"), max_length=1024)
+        ext = _at(where, "fileExtension", f.extension, item.get("fileExtension"), path=file_path)
+        counts = [
+            _at(where, key, _count_or_zero, item.get(key))
+            for key in ("linesAdded", "linesDeleted", "aiLinesAdded", "aiLinesDeleted")
+        ]
+        out.append((file_path, ext, *counts))
+    return out
+
+
+def _count_or_zero(value) -> int:
+    return 0 if value is None else f.count(value)
+
+
+def _annotations(value, path: str) -> list[dict]:
+    out = []
+    for where, item in _items(value, path, {"filePath", "groups"}):
+        file_path = _at(where, "filePath", f.text, item.get("filePath"), max_length=1024,
+                        required=True)  # fmt: skip
+        groups = [_group(w, g) for w, g in _items(item.get("groups"), f"{where}.groups", GROUP)]
+        out.append({"filePath": file_path, "groups": groups})
+    return out
+
+
+GROUP = {"conversationId", "source", "productType", "type", "ranges"}
+
+
+def _group(where: str, group: dict) -> dict:
+    kind = group.get("type")
+    if not isinstance(kind, str) or kind.lower() not in ("added", "deleted"):
+        raise f.Invalid(f"must be 'added' or 'deleted', got {kind!r}", f"{where}.type")
+    product = _at(where, "productType", f.text, group.get("productType"), max_length=64,
+                  required=True)  # fmt: skip
+    return {
+        "conversationId": _at(
+            where,
+            "conversationId",
+            f.text,
+            group.get("conversationId"),
+            max_length=255,
+            required=True,
+        ),  # fmt: skip
+        "source": _at(where, "source", f.source, group.get("source")),
+        "productType": product.lower(),
+        "type": kind.lower(),
+        "ranges": _ranges(group.get("ranges"), f"{where}.ranges"),
+    }
+
+
+def _ranges(value, path: str) -> list[dict]:
+    out = []
+    for where, item in _items(value, path, {"start", "end"}):
+        start = _at(where, "start", f.count, item.get("start"))
+        end = _at(where, "end", f.count, item.get("end"))
+        if start > end:
+            raise f.Invalid(f"start ({start}) must not be after end ({end})", f"{where}.start")
+        out.append({"start": start, "end": end})
+    return out

@@ -1,0 +1,172 @@
+"""The ingestion services: one path for both doors (HTTP and `manage.py ingest`).
+
+- `commits_ingest` / `changes_ingest` / `messages_ingest(*, team, records)`: a request's
+  records, all or nothing; every problem is listed before anything is written.
+- `stream_ingest(*, team, kind, rows, ...)`: a file's rows, validated and written in batches
+  inside one transaction; the first bad batch stops the file unless `skip_invalid`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from teams.models import Team
+from tracking.ingest.members import MemberResolver
+from tracking.ingest.records import (
+    CHANGES,
+    COMMITS,
+    MESSAGES,
+    Record,
+    RecordInvalid,
+    parse_record,
+)
+from tracking.ingest.writers import write_batch
+
+# Optimization: big enough that per-batch SQL overhead vanishes, small enough that memory
+# stays flat on a million-row file.
+BATCH_SIZE = 10_000
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    index: int  # 0-based record index (HTTP) or line number (files)
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class IngestInvalid(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        first = self.problems[0]
+        super().__init__(f"{first.index}: {first.field}: {first.message}")
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row a reader could not turn into a record (bad JSON line, bad CSV cell)."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class IngestResult:
+    received: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+
+    def as_dict(self) -> dict:
+        return {"received": self.received, "created": self.created, "updated": self.updated}
+
+
+def commits_ingest(*, team: Team, records: Sequence[Any]) -> IngestResult:
+    return records_ingest(team=team, kind=COMMITS, records=records)
+
+
+def changes_ingest(*, team: Team, records: Sequence[Any]) -> IngestResult:
+    return records_ingest(team=team, kind=CHANGES, records=records)
+
+
+def messages_ingest(*, team: Team, records: Sequence[Any]) -> IngestResult:
+    return records_ingest(team=team, kind=MESSAGES, records=records)
+
+
+def records_ingest(*, team: Team, kind: str, records: Sequence[Any]) -> IngestResult:
+    """All or nothing: raises IngestInvalid listing every problem, having stored nothing."""
+    parsed, problems = _parse(kind, enumerate(records))
+    if problems:
+        raise IngestInvalid(problems)
+    result = IngestResult(received=len(records))
+    with transaction.atomic():
+        resolver = MemberResolver(team)
+        _, problems = _resolve(resolver, parsed)
+        if problems:
+            raise IngestInvalid(problems)  # rolls back members created meanwhile
+        _write(team, kind, parsed, timezone.now(), result)
+        _finish(team, resolver, result)
+    return result
+
+
+def stream_ingest(
+    *,
+    team: Team,
+    kind: str,
+    rows: Iterable[tuple[int, Any]],
+    skip_invalid: bool = False,
+    on_skip: Callable[[Problem], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestResult:
+    """Rows are (line number, raw record or BadRow). One transaction for all of them."""
+    result, stamp = IngestResult(), timezone.now()
+    with transaction.atomic():
+        resolver = MemberResolver(team)
+        for chunk in _chunks(rows, batch_size):
+            result.received += len(chunk)
+            parsed, problems = _parse(kind, chunk)
+            parsed, more = _resolve(resolver, parsed)
+            problems += more
+            if problems and not skip_invalid:
+                raise IngestInvalid(problems)
+            _skip(problems, result, on_skip)
+            _write(team, kind, parsed, stamp, result)
+        _finish(team, resolver, result)
+    return result
+
+
+def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _parse(kind: str, rows: Iterable[tuple[int, Any]]) -> tuple[list[Record], list[Problem]]:
+    parsed, problems = [], []
+    for locator, raw in rows:
+        if isinstance(raw, BadRow):
+            problems.append(Problem(locator, raw.field, raw.message))
+            continue
+        try:
+            parsed.append(parse_record(kind, raw, locator=locator))
+        except RecordInvalid as exc:
+            problems.extend(Problem(locator, name, message) for name, message in exc.problems)
+    return parsed, problems
+
+
+def _resolve(resolver: MemberResolver, parsed: list[Record]):
+    bad = resolver.resolve(parsed)
+    if not bad:
+        return parsed, []
+    rejected = {id(record) for record, _, _ in bad}
+    kept = [record for record in parsed if id(record) not in rejected]
+    return kept, [Problem(record.locator, name, message) for record, name, message in bad]
+
+
+def _skip(problems: list[Problem], result: IngestResult, on_skip) -> None:
+    result.skipped += len({p.index for p in problems})
+    for problem in sorted(problems):
+        if on_skip:
+            on_skip(problem)
+
+
+def _write(team: Team, kind: str, parsed: list[Record], stamp: datetime, result) -> None:
+    if parsed:
+        written = write_batch(team=team, kind=kind, records=parsed, stamp=stamp)
+        result.created += written.created
+        result.updated += written.updated
+
+
+def _finish(team: Team, resolver: MemberResolver, result: IngestResult) -> None:
+    # Same transaction as the writes: an ETag never describes data that is not committed.
+    if result.created or result.updated or resolver.created:
+        team.bump_data_version()

@@ -1,0 +1,284 @@
+"""Bulk upserts of validated records, idempotent by identity.
+
+PostgreSQL: COPY into a TEMP staging table, then one INSERT ... SELECT ... ON CONFLICT DO
+UPDATE ... WHERE row IS DISTINCT FROM new row, so re-sending identical records writes nothing
+and counts nothing. SQLite (development, small data): read the batch's existing rows, compare
+in Python, and executemany one INSERT ... ON CONFLICT for the new and changed rows only.
+
+Two "keep what is stored" rules, both so that re-ingesting a narrower export (a CSV has no
+range annotations or files) does not erase what a richer source sent before:
+- createdAt absent: a new row gets the request's server stamp, an existing row keeps its own
+  (incremental syncers read by createdAt and must not see the record again);
+- rangeAnnotations absent or null: the stored value is kept (send [] to clear). Commit files
+  likewise: absent keeps, a list (even empty) replaces.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+
+from teams.models import Team
+from tracking.ingest.records import CHANGES, COMMITS, MESSAGES, PAIR_FIELDS, Record
+from tracking.models import Change, Commit, CommitFile, Message
+
+
+@dataclass(frozen=True)
+class Kind:
+    model: type
+    columns: tuple[str, ...]  # written columns, besides team_id
+    key: tuple[str, ...]  # identity columns, besides team_id
+    conflict: str  # the ON CONFLICT target matching the identity's unique index
+    json_columns: tuple[str, ...] = ()
+
+
+KINDS = {
+    COMMITS: Kind(
+        model=Commit,
+        columns=(
+            "member_id", "commit_hash", "repo_name", "branch_name", "is_primary_branch",
+            "total_lines_added", "total_lines_deleted", *PAIR_FIELDS.values(), "message",
+            "commit_ts", "created_at", "range_annotations",
+        ),
+        key=("repo_name", "commit_hash"),
+        conflict="(team_id, COALESCE(repo_name, ''), commit_hash)",
+        json_columns=("range_annotations",),
+    ),
+    CHANGES: Kind(
+        model=Change,
+        columns=(
+            "member_id", "change_id", "source", "model", "accepted", "total_lines_added",
+            "total_lines_deleted", "metadata", "created_at",
+        ),
+        key=("change_id",),
+        conflict="(team_id, change_id)",
+        json_columns=("metadata",),
+    ),
+    MESSAGES: Kind(
+        model=Message,
+        columns=("member_id", "message_id", "source", "model", "conversation_id", "created_at"),
+        key=("message_id",),
+        conflict="(team_id, message_id)",
+    ),
+}  # fmt: skip
+
+
+@dataclass
+class Written:
+    created: int = 0
+    updated: int = 0
+
+
+def write_batch(*, team: Team, kind: str, records: list[Record], stamp: datetime) -> Written:
+    """Upsert one batch (already validated, members resolved). Last duplicate identity wins."""
+    unique = list({record.key: record for record in records}.values())
+    spec = KINDS[kind]
+    if connection.vendor == "postgresql":
+        written, changed = _pg_upsert(team, spec, unique, stamp)
+    else:
+        written, changed = _sqlite_upsert(team, spec, unique, stamp)
+    if kind == COMMITS:
+        written.updated += _sync_files(team, unique, changed)
+    return written
+
+
+def _table(spec: Kind) -> str:
+    return spec.model._meta.db_table
+
+
+def _key_sql(prefix: str, col: str) -> str:
+    return f"COALESCE({prefix}{col}, '')" if col == "repo_name" else f"{prefix}{col}"
+
+
+# -- PostgreSQL ---------------------------------------------------------------------------
+
+
+def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
+    with connection.cursor() as cursor:
+        _pg_stage(cursor, spec, records)
+        _pg_keep_created_at(cursor, team, spec)
+        cursor.execute(_pg_upsert_sql(spec), [team.pk, stamp])
+        rows = cursor.fetchall()
+        cursor.execute("DROP TABLE ingest_stage")
+    written = Written()
+    changed = set()
+    for inserted, *key in rows:
+        if inserted:
+            written.created += 1
+        else:
+            written.updated += 1
+        changed.add(tuple(key))
+    return written, changed
+
+
+def _pg_stage(cursor, spec: Kind, records: list[Record]) -> None:
+    types = ", ".join(f"{col} {_pg_type(spec, col)}" for col in spec.columns)
+    # TEMP: private to this connection; dropped after the upsert (and on rollback).
+    cursor.execute("DROP TABLE IF EXISTS pg_temp.ingest_stage")
+    cursor.execute(f"CREATE TEMP TABLE ingest_stage ({types})")
+    cols = spec.columns
+    json_idx = [cols.index(c) for c in spec.json_columns]
+    with cursor.cursor.copy(f"COPY ingest_stage ({', '.join(cols)}) FROM STDIN") as copy:
+        for record in records:
+            row = [record.values[c] for c in cols]
+            for i in json_idx:
+                if row[i] is not None:
+                    row[i] = json.dumps(row[i])
+            copy.write_row(row)
+
+
+def _pg_type(spec: Kind, col: str) -> str:
+    if col == "member_id":
+        return "bigint"
+    return spec.model._meta.get_field(col).db_type(connection)
+
+
+def _pg_keep_created_at(cursor, team: Team, spec: Kind) -> None:
+    match = " AND ".join(f"{_key_sql('t.', c)} = {_key_sql('s.', c)}" for c in spec.key)
+    cursor.execute(
+        f"UPDATE ingest_stage s SET created_at = t.created_at FROM {_table(spec)} t "
+        f"WHERE s.created_at IS NULL AND t.team_id = %s AND {match}",
+        [team.pk],
+    )
+
+
+def _pg_upsert_sql(spec: Kind) -> str:
+    table, cols = _table(spec), spec.columns
+    select = ", ".join("COALESCE(created_at, %s)" if c == "created_at" else c for c in cols)
+    new = [_new_value(c) for c in cols]
+    assignments = ", ".join(f"{c} = {v}" for c, v in zip(cols, new, strict=True))
+    old = ", ".join(f"t.{c}" for c in cols)
+    key = ", ".join(_key_sql("", c) for c in spec.key)
+    return (
+        f"WITH up AS (INSERT INTO {table} AS t (team_id, {', '.join(cols)}) "
+        f"SELECT %s::bigint, {select} FROM ingest_stage "
+        f"ON CONFLICT {spec.conflict} DO UPDATE SET {assignments} "
+        f"WHERE ({old}) IS DISTINCT FROM ({', '.join(new)}) "
+        f"RETURNING (xmax = 0) AS inserted, {key}) SELECT * FROM up"
+    )
+
+
+def _new_value(col: str) -> str:
+    if col == "range_annotations":
+        return "COALESCE(EXCLUDED.range_annotations, t.range_annotations)"
+    return f"EXCLUDED.{col}"
+
+
+# -- SQLite -------------------------------------------------------------------------------
+
+
+def _sqlite_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
+    existing = _existing_rows(team, spec, records)
+    written, to_write, changed = Written(), [], set()
+    for record in records:
+        values = record.values
+        old = existing.get(record.key)
+        if values["created_at"] is None:
+            values["created_at"] = old["created_at"] if old else stamp
+        if "range_annotations" in values and values["range_annotations"] is None and old:
+            values["range_annotations"] = old["range_annotations"]
+        if old is None:
+            written.created += 1
+        elif any(old[c] != values[c] for c in spec.columns):
+            written.updated += 1
+        else:
+            continue
+        changed.add(record.key)
+        to_write.append(values)
+    if to_write:
+        _sqlite_execute(team, spec, to_write)
+    return written, changed
+
+
+def _existing_rows(team: Team, spec: Kind, records: list[Record]) -> dict[tuple, dict]:
+    last = spec.key[-1]  # commit_hash, change_id or message_id: selective enough
+    wanted = {record.key for record in records}
+    rows = spec.model._default_manager.filter(
+        team=team, **{f"{last}__in": [r.key[-1] for r in records]}
+    ).values(*spec.columns)
+    found = {}
+    for row in rows:
+        key = tuple((row[c] or "") if c == "repo_name" else row[c] for c in spec.key)
+        if key in wanted:
+            found[key] = row
+    return found
+
+
+def _sqlite_execute(team: Team, spec: Kind, rows: list[dict]) -> None:
+    cols = spec.columns
+    updates = ", ".join(f"{c} = excluded.{c}" for c in cols)
+    sql = (
+        f"INSERT INTO {_table(spec)} (team_id, {', '.join(cols)}) "
+        f"VALUES ({', '.join(['%s'] * (len(cols) + 1))}) "
+        f"ON CONFLICT {spec.conflict} DO UPDATE SET {updates}"
+    )
+    ops = connection.ops
+    params = []
+    for values in rows:
+        row = [team.pk]
+        for c in cols:
+            value = values[c]
+            if c in spec.json_columns and value is not None:
+                value = json.dumps(value)
+            elif isinstance(value, datetime):
+                value = ops.adapt_datetimefield_value(value)
+            row.append(value)
+        params.append(row)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+# -- Commit files -------------------------------------------------------------------------
+
+
+def _sync_files(team: Team, records: list[Record], changed: set[tuple]) -> int:
+    """Replace the file rows of commits whose record carries `files` and differs from storage.
+
+    Returns how many commits count as updated only because of their files.
+    """
+    with_files = {r.key: r.files for r in records if r.files is not None}
+    if not with_files:
+        return 0
+    ids = _commit_ids(team, with_files)
+    stored: dict[int, Counter] = {pk: Counter() for pk in ids.values()}
+    for commit_id, *row in CommitFile.objects.filter(commit_id__in=list(stored)).values_list(
+        "commit_id", "file_path", "file_extension", "lines_added", "lines_deleted",
+        "ai_lines_added", "ai_lines_deleted",
+    ):  # fmt: skip
+        stored[commit_id][tuple(row)] += 1
+    differing = {key: ids[key] for key, files in with_files.items()
+                 if stored[ids[key]] != Counter(files)}  # fmt: skip
+    if not differing:
+        return 0
+    CommitFile.objects.filter(commit_id__in=list(differing.values())).delete()
+    CommitFile.objects.bulk_create(
+        [
+            CommitFile(
+                commit_id=pk,
+                file_path=p,
+                file_extension=e,
+                lines_added=la,
+                lines_deleted=ld,
+                ai_lines_added=aa,
+                ai_lines_deleted=ad,
+            )  # fmt: skip
+            for key, pk in differing.items()
+            for p, e, la, ld, aa, ad in with_files[key]
+        ],
+        batch_size=2000,
+    )
+    return sum(1 for key in differing if key not in changed)
+
+
+def _commit_ids(team: Team, keys) -> dict[tuple, int]:
+    rows = Commit.objects.filter(team=team, commit_hash__in=[h for _, h in keys])
+    wanted = set(keys)
+    ids = {}
+    for pk, repo, commit_hash in rows.values_list("id", "repo_name", "commit_hash"):
+        if (repo or "", commit_hash) in wanted:
+            ids[(repo or "", commit_hash)] = pk
+    return ids
