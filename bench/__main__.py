@@ -1,0 +1,88 @@
+"""`python -m bench [--commits N --changes N --members N --days N] [--quick] [--only ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+
+from bench import env as benv
+from bench.sizes import QUICK, Sizes
+
+PARTS = ("exports", "pages", "ingest")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    for name in ("commits", "changes", "members", "days", "page_reps", "workers"):
+        p.add_argument(f"--{name.replace('_', '-')}", type=int, dest=name)
+    p.add_argument("--ingest-rows", type=int, dest="ingest_file_rows")
+    p.add_argument("--ingest-requests", type=int, dest="ingest_requests")
+    p.add_argument("--quick", action="store_true", help="small sizes for a fast run")
+    p.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    return p.parse_args(argv)
+
+
+def sizes_from(args: argparse.Namespace) -> Sizes:
+    sizes = Sizes(**QUICK) if args.quick else Sizes()
+    given = {f.name: getattr(args, f.name, None) for f in dataclasses.fields(Sizes)}
+    return dataclasses.replace(sizes, **{k: v for k, v in given.items() if v is not None})
+
+
+def prepare(sizes: Sizes):
+    url = benv.database_url()
+    benv.ensure_database(url)
+    server_env = benv.server_environment(url)
+    benv.setup_django(server_env)
+    from django.core.management import call_command
+
+    from bench.context import Context
+
+    call_command("migrate", verbosity=0, interactive=False)
+    return Context(url=url, conn=benv.connect(url), sizes=sizes, env=server_env)
+
+
+def measure(ctx, parts: list[str]) -> dict:
+    from bench import exports, ingest, pages
+    from bench.server import running_server
+
+    results: dict = {}
+    with running_server(env=ctx.env, workers=ctx.sizes.workers) as server:
+        ctx.server = server
+        for name, module in (("exports", exports), ("pages", pages), ("ingest", ingest)):
+            if name in parts:
+                print(f"measuring {name} ...", flush=True)
+                started = time.perf_counter()
+                results[name] = module.run(ctx)
+                print(f"  {name} done in {time.perf_counter() - started:.0f} s", flush=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    sizes = sizes_from(args)
+    ctx = prepare(sizes)
+    from bench import report
+    from bench.context import load_window
+    from bench.seed import seed_all
+    from teams.models import ApiKey, Team
+
+    print("seeding (or reusing) the teams ...", flush=True)
+    seeding = seed_all(ctx)
+    load_window(ctx)
+    key, ctx.read_key = ApiKey.objects.create_key(
+        team=Team.objects.get(pk=ctx.team_id), name="bench-read"
+    )
+    try:
+        results = measure(ctx, args.only)
+    finally:
+        key.delete()
+    results |= {"sizes": dataclasses.asdict(sizes), "seeding": seeding,
+                "rows": ctx.expected_rows, "user_filter": ctx.user_email}  # fmt: skip
+    path = report.write(results, ctx)
+    print(report.render(report.table(results)))
+    print(f"\nwritten to {path.relative_to(benv.ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

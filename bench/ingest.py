@@ -1,0 +1,121 @@
+"""Measurement 4: ingestion over HTTP and through `manage.py ingest`, next to a bare COPY FROM."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+from bench import client
+from bench.context import Context
+from bench.env import DATA_DIR, PYTHON, RESULTS_DIR, ROOT
+from bench.records import COPY_COLUMNS, change_records, write_files
+from bench.teams import fresh_team, purge_team
+
+HTTP_TEAM = "bench-ingest-http"
+FILE_TEAM = "bench-ingest-file"
+INGEST_MEMBERS = 500
+
+
+def _bodies(ctx: Context) -> list[bytes]:
+    s = ctx.sizes
+    records = list(
+        change_records(
+            prefix="http", count=s.ingest_requests * s.ingest_batch, members=INGEST_MEMBERS, seed=7
+        )
+    )
+    return [
+        json.dumps(records[i : i + s.ingest_batch], separators=(",", ":")).encode()
+        for i in range(0, len(records), s.ingest_batch)
+    ]
+
+
+def measure_http(ctx: Context) -> dict:
+    bodies = _bodies(ctx)
+    team, key = fresh_team(ctx, HTTP_TEAM, ingest=True)
+    url = f"{ctx.server.base_url}/ingest/v1/changes"
+    seconds, created = 0.0, 0
+    for body in bodies:
+        resp = client.post(url, key=key, body=body, content_type="application/json")
+        if resp.status not in (200, 201):
+            raise SystemExit(f"POST /ingest/v1/changes answered {resp.status}: {resp.body[:300]!r}")
+        seconds += resp.seconds
+        created += json.loads(resp.body).get("created", 0)
+    records = ctx.sizes.ingest_requests * ctx.sizes.ingest_batch
+    purge_team(ctx, team)
+    return {
+        "records": records,
+        "created": created,
+        "seconds": round(seconds, 3),
+        "records_per_s": round(records / seconds),
+    }
+
+
+def _manage_ingest(ctx: Context, slug: str, path: Path, log_name: str) -> float:
+    start = time.perf_counter()
+    with open(RESULTS_DIR / log_name, "wb") as log:
+        code = subprocess.call(
+            [PYTHON, "manage.py", "ingest", "--team", slug, str(path)],
+            cwd=ROOT,
+            env=ctx.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    if code != 0:
+        raise SystemExit(f"manage.py ingest failed ({code}); see bench/results/{log_name}")
+    return time.perf_counter() - start
+
+
+def _team_changes(ctx: Context, team_id: int) -> int:
+    sql = "SELECT count(*) FROM tracking_change WHERE team_id = %s"
+    return ctx.conn.execute(sql, [team_id]).fetchone()[0]
+
+
+def bare_copy(ctx: Context, csv_path: Path) -> float:
+    ctx.conn.execute("DROP TABLE IF EXISTS bench_copy_change")
+    ctx.conn.execute(
+        "CREATE TABLE bench_copy_change (change_id varchar(255), user_email varchar(254), "
+        "source varchar(16), model varchar(255), accepted boolean, total_lines_added integer, "
+        "total_lines_deleted integer, metadata jsonb, created_at timestamptz)"
+    )
+    columns = ", ".join(COPY_COLUMNS)
+    copy = f"\\copy bench_copy_change ({columns}) FROM '{csv_path}' WITH (FORMAT csv)"
+    start = time.perf_counter()
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", ctx.url, "-c", copy], check=True)
+    seconds = time.perf_counter() - start
+    ctx.conn.execute("DROP TABLE bench_copy_change")
+    return seconds
+
+
+def measure_file(ctx: Context) -> dict:
+    rows = ctx.sizes.ingest_file_rows
+    ndjson, csv_path = DATA_DIR / f"changes-{rows}.ndjson", DATA_DIR / f"changes-{rows}.csv"
+    write_files(ndjson=ndjson, csv_path=csv_path, count=rows, members=INGEST_MEMBERS)
+    team, _key = fresh_team(ctx, FILE_TEAM, ingest=False)
+    first = _manage_ingest(ctx, team.slug, ndjson, "ingest-first.log")
+    loaded = _team_changes(ctx, team.pk)
+    again = _manage_ingest(ctx, team.slug, ndjson, "ingest-again.log")
+    after = _team_changes(ctx, team.pk)
+    purge_team(ctx, team)
+    copy = bare_copy(ctx, csv_path)
+    return {
+        "rows": rows,
+        "loaded": loaded,
+        "after_reingest": after,
+        "first_s": round(first, 3),
+        "again_s": round(again, 3),
+        "first_per_s": round(rows / first),
+        "again_per_s": round(rows / again),
+        "reingest_ratio": round(again / first, 2),
+        "copy_s": round(copy, 3),
+        "copy_per_s": round(rows / copy),
+        "ratio_to_copy": round(copy / first, 3),
+    }
+
+
+def run(ctx: Context) -> dict:
+    http = measure_http(ctx)
+    file = measure_file(ctx)
+    http["ratio_to_copy"] = round(http["records_per_s"] / file["copy_per_s"], 3)
+    return {"http": http, "file": file}
