@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
-_RELATIVE_RE = re.compile(r"^(\d{1,9})([dhs])$", re.IGNORECASE)
-_DIGITS_RE = re.compile(r"^\d{1,16}$")
+_RELATIVE_RE = re.compile(r"^([0-9]{1,9})([dhs])$", re.IGNORECASE)
+_DIGITS_RE = re.compile(r"^[0-9]{1,16}$")
 _SECONDS_BELOW = 10**11  # 10**11 s is the year 5138; 10**11 ms is 1973
 _UNITS = {"d": "days", "h": "hours", "s": "seconds"}
 _END_OF_DAY = time(23, 59, 59, 999_999)

@@ -1,0 +1,106 @@
+"""GET /analytics/ai-code/commits.csv: the seed's columns, values, streaming, same rows as JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics_api.cursor import selectors
+from teams.public_ids import encode_member_id
+from tests.analytics_api.cursor_utils import COMMITS, COMMITS_CSV, all_items, at, csv_body, csv_rows
+from tests.conftest import basic
+from tests.factories import CommitFactory
+
+WINDOW = {"startDate": "2025-07-01", "endDate": "2025-07-31"}
+HEADER = (
+    "commit_hash,user_id,user_email,repo_name,branch_name,is_primary_branch,total_lines_added,"
+    "total_lines_deleted,tab_lines_added,tab_lines_deleted,composer_lines_added,"
+    "composer_lines_deleted,non_ai_lines_added,non_ai_lines_deleted,message,commit_ts,created_at"
+)
+
+
+def test_header_and_a_row_as_the_seed_shows(api, owner):
+    CommitFactory(
+        member=owner, commit_hash="a1b2c3d4", message="重構:擷取 analytics 客戶端",
+        commit_ts=at("2025-07-30T14:12:03"), created_at=at("2025-07-30T14:12:30"),
+    )  # fmt: skip
+    response = api.get(COMMITS_CSV, WINDOW)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.streaming
+    assert csv_body(response) == (
+        f"{HEADER}\n"
+        f"a1b2c3d4,{encode_member_id(owner.pk)},owner@acme.example,company/repo,main,true,120,30,"
+        "50,10,40,5,30,15,重構:擷取 analytics 客戶端,2025-07-30T14:12:03.000Z,"
+        "2025-07-30T14:12:30.000Z\n"
+    )
+
+
+def test_false_nulls_and_quoting(api, owner):
+    CommitFactory(
+        member=owner, is_primary_branch=False, repo_name=None, branch_name=None,
+        message='fix "quotes", commas\nand lines', commit_ts=None,
+        created_at=at("2025-07-10T00:00:00"),
+    )  # fmt: skip
+    response = api.get(COMMITS_CSV, WINDOW)
+    row = csv_rows(response)[0]
+    assert row["is_primary_branch"] == "false"
+    assert (row["repo_name"], row["branch_name"], row["commit_ts"]) == ("", "", "")
+    assert row["message"] == 'fix "quotes", commas\nand lines'
+    row = csv_rows(api.get(COMMITS_CSV, WINDOW))[0]
+    assert row["is_primary_branch"] == "false"
+
+
+def test_null_primary_branch_is_an_empty_cell(api, owner):
+    CommitFactory(member=owner, is_primary_branch=None, created_at=at("2025-07-10T00:00:00"))
+    assert csv_rows(api.get(COMMITS_CSV, WINDOW))[0]["is_primary_branch"] == ""
+
+
+def test_same_rows_as_the_json_list_for_the_same_filters(api, owner, teammate):
+    for i in range(12):
+        CommitFactory(member=owner if i % 3 else teammate,
+                      created_at=at(f"2025-07-{10 + i % 4:02d}T00:00:00"))  # fmt: skip
+    for params in (WINDOW, {**WINDOW, "user": teammate.email}):
+        items = all_items(api, COMMITS, **params, pageSize=5)
+        rows = csv_rows(api.get(COMMITS_CSV, params))
+        assert [r["commit_hash"] for r in rows] == [i["commitHash"] for i in items]
+        for row, item in zip(rows, items, strict=True):
+            assert row["user_id"] == item["userId"]
+            assert int(row["non_ai_lines_added"]) == item["nonAiLinesAdded"]
+            assert row["created_at"] == item["createdAt"]
+
+
+def test_it_reads_in_keyset_batches_without_skipping_ties(api, owner, monkeypatch):
+    monkeypatch.setattr(selectors, "EXPORT_BATCH", 3)
+    monkeypatch.setattr(selectors.keyset_rows, "__kwdefaults__", {"batch": 3})
+    same = at("2025-07-15T12:00:00")
+    commits = [CommitFactory(member=owner, created_at=same) for _ in range(7)]
+    expected = sorted(commits, key=lambda c: c.pk, reverse=True)
+    rows = csv_rows(api.get(COMMITS_CSV, WINDOW))
+    assert [r["commit_hash"] for r in rows] == [c.commit_hash for c in expected]
+
+
+def test_paging_parameters_are_ignored(api, owner):
+    CommitFactory(member=owner, created_at=at("2025-07-10T00:00:00"))
+    CommitFactory(member=owner, created_at=at("2025-07-11T00:00:00"))
+    assert len(csv_rows(api.get(COMMITS_CSV, {**WINDOW, "page": "x", "pageSize": 1}))) == 2
+
+
+def test_an_outsiders_key_never_sees_the_team(client, owner, outsider_key):
+    CommitFactory(member=owner, created_at=at("2025-07-10T00:00:00"))
+    client.credentials(HTTP_AUTHORIZATION=basic(outsider_key))
+    assert csv_body(client.get(COMMITS_CSV, WINDOW)) == HEADER + "\n"
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [({"startDate": "x"}, "startDate"), ({"startDate": "1d", "endDate": "2d"}, "startDate"),
+     ({"user": "bob"}, "user")],
+)  # fmt: skip
+def test_bad_input_is_a_json_400_naming_the_parameter(api, params, name):
+    response = api.get(COMMITS_CSV, params)
+    assert response.status_code == 400 and name in response.json()["message"]
+
+
+def test_unauthenticated_is_a_401(db, client):
+    response = client.get(COMMITS_CSV)
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Basic")
