@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from analytics_api.dates import parse_date
+from analytics_api.dates import is_relative, parse_date
 from analytics_api.errors import ApiError
 from analytics_api.paging import parse_paging
 from teams.models import Team
@@ -36,6 +36,11 @@ def parse_uuid(value: str, *, name: str) -> uuid.UUID:
         return uuid.UUID(value.strip())
     except (ValueError, AttributeError):
         raise ApiError(f"{name} must be a UUID, got {value!r}.") from None
+
+
+def is_moving(raw: str, *, missing_is_now: bool) -> bool:
+    """Whether a date parameter's instant moves with the clock (`7d`, `now`, a default of now)."""
+    return is_relative(raw) if raw else missing_is_now
 
 
 def _date(query, name: str, *, now: datetime, is_end: bool) -> datetime | None:

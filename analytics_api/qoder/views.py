@@ -25,9 +25,18 @@ from . import serialization as render
 EXPORT_BATCH = 10_000
 
 
+# Optimization for ETags of windows that move with the clock (relative dates, tracking
+# defaults): such a response stays valid for at most this long even if no data was written.
+MOVING_WINDOW_ETAG_SECONDS = 60
+
+
 class QoderView(TeamScopedAPIView):
     authentication_classes = [BearerApiKeyAuthentication]
     error_dialect = QODER
+    # The date parameters, and whether leaving one out means "now" (tracking) rather than
+    # "unbounded" (metrics).
+    date_params = ("start_date", "end_date")
+    missing_date_is_now = False
 
     def parse_params(self, request):
         p.check_organization(self.kwargs["organization_id"], team=self.team)
@@ -35,6 +44,17 @@ class QoderView(TeamScopedAPIView):
 
     def read_params(self, request, *, now):
         raise NotImplementedError
+
+    def etag_parts(self) -> tuple:
+        """The parsed parameters; for a window that moves with the clock, the raw ones plus a
+        time bucket (the resolved instants differ on every request)."""
+        now = timezone.now()
+        raw = [self.request.query_params.get(name, "").strip() for name in self.date_params]
+        moving = any(p.is_moving(value, missing_is_now=self.missing_date_is_now) for value in raw)
+        if not moving:
+            return (repr(self.params),)
+        query = sorted(self.request.query_params.lists())
+        return (repr(query), int(now.timestamp()) // MOVING_WINDOW_ETAG_SECONDS)
 
 
 # --- metrics -----------------------------------------------------------------------------------
@@ -233,7 +253,12 @@ def _page(rows, *, page: int, page_size: int, render_row) -> dict:
     return {"success": True, "data": {"items": items, "pagination": pagination}}
 
 
-class CommitListView(QoderView):
+class _TrackingView(QoderView):
+    date_params = ("startDate", "endDate")
+    missing_date_is_now = True
+
+
+class CommitListView(_TrackingView):
     rate_limit_group = "qoder.commits"
 
     def read_params(self, request, *, now):
@@ -263,7 +288,7 @@ class CommitExportView(CommitListView):
         )
 
 
-class ChangeListView(QoderView):
+class ChangeListView(_TrackingView):
     rate_limit_group = "qoder.changes"
 
     def read_params(self, request, *, now):

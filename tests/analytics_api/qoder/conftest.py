@@ -33,12 +33,6 @@ def at(day: int, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:
     return datetime(2025, 6, day, hour, minute, second, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def generous_rate_limit(settings):
-    """Most tests make many requests; the rate-limit tests set their own budget."""
-    settings.AI_CODE_RATE_LIMIT = "10000/m"
-
-
 @pytest.fixture
 def qoder(read_key) -> APIClient:
     client = APIClient()
