@@ -192,6 +192,7 @@ class _ArrayReader:
         if self._next_char() == "]":
             return self._end()
         while True:
+            self._next_char()
             line, value = self.line, self._decode()
             yield line, value
             sep = self._next_char()
