@@ -382,7 +382,9 @@ def copy_rows(table: str, columns: Iterable[str], rows: Iterable[tuple]) -> int:
     n = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            # The raw psycopg cursor: wrap its errors so callers see django.db exceptions.
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
                     n += 1

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management.base import CommandError
+
+from teams.models import Member, Team
+from tests.factories import ChangeFactory, TeamFactory
+from tests.operators.helpers import run
+from tracking.demo import DemoSize, demo_seed
+from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
+
+NOW = datetime(2026, 3, 18, 15, 42, tzinfo=UTC)
+SMALL = DemoSize(members=6, repos=5, days=30, commits=400, changes=3_000, messages=300, seed=7)
+
+
+def snapshot(team: Team) -> dict[str, list[tuple]]:
+    """The team's records as plain values, members by email, without database ids."""
+    commit_fields = [f.name for f in Commit._meta.fields if f.name not in ("id", "team")]
+    change_fields = [f.name for f in Change._meta.fields if f.name not in ("id", "team")]
+    message_fields = [f.name for f in Message._meta.fields if f.name not in ("id", "team")]
+
+    def rows(model, fields):
+        values = model.objects.filter(team=team).order_by("created_at", "pk")
+        return [
+            tuple(str(v) for v in row)
+            for row in values.values_list(*[f.replace("member", "member__email") for f in fields])
+        ]
+
+    files = CommitFile.objects.filter(commit__team=team).order_by("commit__created_at", "pk")
+    return {
+        "members": sorted(Member.objects.filter(team=team).values_list("email", "display_name")),
+        "commits": rows(Commit, commit_fields),
+        "changes": rows(Change, change_fields),
+        "messages": rows(Message, message_fields),
+        "files": list(files.values_list("commit__commit_hash", "file_path", "lines_added")),
+    }
+
+
+@pytest.fixture
+def seeded(team):
+    demo_seed(team=team, size=SMALL, now=NOW)
+    return team
+
+
+def test_the_same_seed_gives_the_same_records_in_two_teams(seeded):
+    other = TeamFactory(slug="other")
+    demo_seed(team=other, size=SMALL, now=NOW)
+
+    assert snapshot(seeded) == snapshot(other)
+    assert len(snapshot(seeded)["changes"]) == SMALL.changes
+
+
+def test_another_seed_gives_other_records(seeded):
+    other = TeamFactory(slug="other")
+    demo_seed(team=other, size=DemoSize(**{**SMALL.__dict__, "seed": 8}), now=NOW)
+
+    assert snapshot(seeded)["commits"] != snapshot(other)["commits"]
+
+
+def test_it_writes_the_requested_amounts(seeded):
+    assert Member.objects.filter(team=seeded).count() == SMALL.members
+    assert Commit.objects.filter(team=seeded).count() == SMALL.commits
+    assert Change.objects.filter(team=seeded).count() == SMALL.changes
+    assert Message.objects.filter(team=seeded).count() == SMALL.messages
+    assert Commit.objects.filter(team=seeded).values("repo_name").distinct().count() <= 6
+
+
+def test_changes_cover_every_source_and_unaccepted_next_only(seeded):
+    changes = Change.objects.filter(team=seeded)
+
+    assert set(changes.values_list("source", flat=True)) == {"NEXT", "AGENT", "QUEST", "INLINECHAT"}
+    assert changes.filter(source="NEXT", accepted=False).exists()
+    assert not changes.exclude(source="NEXT").filter(accepted=False).exists()
+    assert {"gpt-4o", "auto"} <= set(changes.values_list("model", flat=True))
+
+
+def test_change_metadata_has_privacy_rows_and_normalised_extensions(seeded):
+    entries = [e for m in Change.objects.filter(team=seeded).values_list("metadata", flat=True)
+               for e in m]  # fmt: skip
+
+    assert any("fileName" not in e for e in entries)
+    assert any("fileName" in e for e in entries)
+    assert all(e["fileExtension"].startswith(".") for e in entries)
+    assert all(e["fileExtension"] == e["fileExtension"].lower() for e in entries)
+
+
+def test_change_totals_are_the_sums_of_their_files(seeded):
+    for change in Change.objects.filter(team=seeded)[:200]:
+        assert change.total_lines_added == sum(e["linesAdded"] for e in change.metadata)
+        assert change.total_lines_deleted == sum(e["linesDeleted"] for e in change.metadata)
+
+
+def test_commits_have_every_ai_pair_no_ai_and_overflowing_ai(seeded):
+    commits = list(Commit.objects.filter(team=seeded))
+
+    def ai(c):
+        return sum(getattr(c, f"{p}_lines_added") for p in AI_PAIRS)
+
+    for pair in AI_PAIRS:
+        assert any(getattr(c, f"{pair}_lines_added") for c in commits), pair
+    assert any(ai(c) == 0 for c in commits)
+    assert any(ai(c) > c.total_lines_added for c in commits)  # nonAi clamps at 0
+    assert sum(ai(c) <= c.total_lines_added for c in commits) > 0.9 * len(commits)
+
+
+def test_commits_have_null_branches_null_repos_and_annotations(seeded):
+    commits = Commit.objects.filter(team=seeded)
+
+    assert commits.filter(branch_name__isnull=True, is_primary_branch__isnull=True).exists()
+    assert commits.filter(is_primary_branch=True, branch_name="main").exists()
+    assert commits.filter(is_primary_branch=False).exists()
+    assert commits.filter(repo_name__isnull=True).exists()
+    annotated = commits.exclude(range_annotations=None).first()
+    group = annotated.range_annotations[0]["groups"][0]
+    assert group["source"] in {"NEXT", "AGENT", "QUEST", "INLINECHAT"}
+    assert group["ranges"][0]["start"] <= group["ranges"][0]["end"]
+
+
+def test_commit_times_precede_ingestion_and_lie_in_the_window(seeded):
+    for commit in Commit.objects.filter(team=seeded):
+        assert commit.commit_ts < commit.created_at < NOW
+        assert commit.created_at > NOW - timedelta(days=SMALL.days + 1)
+
+
+def test_activity_follows_the_working_week(seeded):
+    weekdays = [c.weekday() for c in Change.objects.filter(team=seeded)
+                .values_list("created_at", flat=True)]  # fmt: skip
+
+    assert sum(d < 5 for d in weekdays) > 0.85 * len(weekdays)
+
+
+def test_commit_files_sum_to_the_commit_and_ai_never_exceeds_lines(seeded):
+    files = CommitFile.objects.filter(commit__team=seeded)
+
+    assert files.exists()
+    assert all(f.ai_lines_added <= f.lines_added for f in files)
+    assert all(f.ai_lines_deleted <= f.lines_deleted for f in files)
+    assert {f.file_extension for f in files} >= {".ts", ".py"}
+    commit = files.first().commit
+    assert sum(f.lines_added for f in commit.files.all()) == commit.total_lines_added
+
+
+def test_messages_come_in_conversations(seeded):
+    messages = Message.objects.filter(team=seeded)
+
+    assert messages.values("conversation_id").distinct().count() < messages.count()
+    assert set(messages.values_list("source", flat=True)) <= {"AGENT", "QUEST", "INLINECHAT"}
+
+
+def test_seeding_bumps_the_data_version(team):
+    before = team.data_version
+
+    demo_seed(team=team, size=SMALL, now=NOW)
+
+    team.refresh_from_db()
+    assert team.data_version == before + 1
+
+
+def test_the_command_seeds_a_team_by_slug(team):
+    output = run("seed_demo", "--team", "acme", "--commits", "50", "--changes", "120",
+                 "--messages", "10", "--members", "3")  # fmt: skip
+
+    assert "50 commits" in output and "120 changes" in output
+    assert Change.objects.filter(team=team).count() == 120
+
+
+def test_the_command_refuses_a_team_with_records(team, owner):
+    ChangeFactory(member=owner)
+
+    with pytest.raises(CommandError, match="already has records"):
+        run("seed_demo", "--team", "acme", "--changes", "10")
+    assert Change.objects.count() == 1
+
+
+def test_append_with_a_new_seed_adds_and_with_the_same_seed_refuses(team):
+    args = ("seed_demo", "--team", "acme", "--commits", "20", "--changes", "30",
+            "--messages", "5", "--members", "2")  # fmt: skip
+    run(*args)
+
+    run(*args, "--append", "--seed", "43")
+    assert Change.objects.filter(team=team).count() == 60
+    with pytest.raises(CommandError, match="choose another --seed"):
+        run(*args, "--append", "--seed", "43")
+    assert Change.objects.filter(team=team).count() == 60
+
+
+def test_the_command_rejects_negative_sizes(team):
+    with pytest.raises(CommandError, match="--changes"):
+        run("seed_demo", "--team", "acme", "--changes", "-5")
+
+
+def test_the_command_names_an_unknown_team(db):
+    with pytest.raises(CommandError, match="No team with slug 'ghost'"):
+        run("seed_demo", "--team", "ghost")
