@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from analytics_api.dates import is_relative, parse_date
 from analytics_api.errors import ApiError
@@ -29,6 +30,21 @@ def check_organization(value: str, *, team: Team) -> None:
         raise ApiError(
             f"This API key has no access to organization {organization}.", status_code=403
         )
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def text(value: str, *, name: str) -> str:
+    """A stripped text value; control characters are a 400 (PostgreSQL rejects NUL in text)."""
+    value = value.strip()
+    if _CONTROL_RE.search(value):
+        raise ApiError(f"{name} must not contain control characters.")
+    return value
+
+
+def _text(query, name: str) -> str | None:
+    return text(query.get(name, ""), name=name) or None
 
 
 def parse_uuid(value: str, *, name: str) -> uuid.UUID:
@@ -74,7 +90,7 @@ def normalize_extension(value: str) -> str:
 
 
 def _extensions(query) -> tuple[str, ...]:
-    raw = query.get("file_extensions", "")
+    raw = _text(query, "file_extensions") or ""
     parts = (part for part in raw.split(",") if part.strip())
     return tuple(sorted({normalize_extension(part) for part in parts}))
 
@@ -95,7 +111,7 @@ def metric_filters(query, *, now: datetime, dates_required: bool) -> MetricFilte
         start=start,
         end=end,
         user_id=parse_uuid(user_id, name="user_id") if user_id else None,
-        repo_name=query.get("repo_name", "").strip() or None,
+        repo_name=_text(query, "repo_name"),
         primary_branch_only=_boolean(query, "primary_branch_only"),
         file_extensions=_extensions(query),
     )
@@ -132,7 +148,7 @@ def repo_params(query, *, now: datetime) -> RepoParams:
     )
     return RepoParams(
         filters=metric_filters(query, now=now, dates_required=False),
-        query=query.get("query", "").strip() or None,
+        query=_text(query, "query"),
         page=page,
         per_page=per_page,
     )
@@ -149,7 +165,7 @@ def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParam
     """Tracking parameters: without startDate, look back 90 days; endDate defaults to now."""
     start = _date(query, "startDate", now=now, is_end=False)
     end = _date(query, "endDate", now=now, is_end=True) or now
-    start = start or end - TRACKING_LOOKBACK
+    start = start or _lookback(end)
     _check_order(start, end, start_name="startDate", end_name="endDate")
     user_id = query.get("userId", "").strip()
     page, page_size = parse_paging(
@@ -159,11 +175,18 @@ def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParam
         start=start,
         end=end,
         user_id=parse_uuid(user_id, name="userId") if user_id else None,
-        user_email=query.get("userEmail", "").strip().lower() or None,
-        repo_name=None if with_source else (query.get("repoName", "").strip() or None),
+        user_email=(_text(query, "userEmail") or "").lower() or None,
+        repo_name=None if with_source else _text(query, "repoName"),
         source=_source(query) if with_source else None,
     )
     return TrackingParams(filters, page, page_size)
+
+
+def _lookback(end: datetime) -> datetime:
+    try:
+        return end - TRACKING_LOOKBACK
+    except OverflowError:  # an endDate in the first days of year 1
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def _source(query) -> str | None:
@@ -189,9 +212,11 @@ def detail_params(body) -> DetailParams:
     hashes = body.get("commitHashes")
     if not isinstance(hashes, list) or not all(isinstance(h, str) and h for h in hashes):
         raise ApiError("commitHashes must be a list of commit hash strings.")
+    for commit_hash in hashes:
+        text(commit_hash, name="commitHashes")  # answered as given; only checked
     if not 1 <= len(hashes) <= MAX_HASHES:
         raise ApiError(f"commitHashes must hold 1 to {MAX_HASHES} hashes, got {len(hashes)}.")
     branch = body.get("branch")
     if branch is not None and not isinstance(branch, str):
         raise ApiError("branch must be a string.")
-    return DetailParams(tuple(hashes), branch or None)
+    return DetailParams(tuple(hashes), text(branch or "", name="branch") or None)

@@ -204,6 +204,8 @@ def repo_list(
         commits=Count("pk"), total=_total("total_lines_added")
     )
     total_count = qs.values("repo_name").distinct().count()
+    if offset >= total_count:  # past the end: no query (a huge offset overflows SQL integers)
+        return total_count, []
     page = list(grouped.order_by("-commits", "repo_name")[offset : offset + limit])
     return total_count, page
 

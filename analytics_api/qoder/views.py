@@ -243,7 +243,9 @@ def _page(rows, *, page: int, page_size: int, render_row) -> dict:
     """One page of a tracking list in the seed's envelope (a count and a slice: two queries)."""
     total = rows.count()
     offset = (page - 1) * page_size
-    items = [render_row(row) for row in rows[offset : offset + page_size]]
+    # Past the end: no query (a huge offset overflows SQL integers).
+    page_rows = rows[offset : offset + page_size] if offset < total else []
+    items = [render_row(row) for row in page_rows]
     pagination = {
         "currentPage": page,
         "pageSize": page_size,
