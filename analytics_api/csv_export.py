@@ -1,9 +1,10 @@
 """Streaming CSV responses shared by both dialects' exports (API.md section 3).
 
 Rows are written as they are read (the selectors read the database in batches of 10,000), in
-chunks of about 64 KiB, so memory does not grow with the export. Cells: None -> empty,
-True/False -> true/false, everything else str(). Lines end in "\\n" and quoting is minimal,
-the same bytes PostgreSQL's COPY ... CSV writes, so a COPY fast path can stand in for this one.
+chunks of about 64 KiB, so memory does not grow with the export. Cells: None and "" ->
+empty, True/False -> true/false, everything else str(). Lines end in "\\n"; a field is quoted
+when it holds a comma, a quote, CR or LF: the bytes PostgreSQL's COPY ... CSV writes (with
+empty strings sent as NULL), so a COPY fast path can stand in for this one.
 """
 
 from __future__ import annotations
@@ -33,15 +34,24 @@ def stream_response(chunks: Iterable[bytes], *, filename: str | None) -> Streami
 
 def csv_chunks(*, header: list[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
+    # "\r\n" so the writer quotes fields holding either character, as COPY does; each line's
+    # "\r\n" is then turned into the "\n" COPY writes.
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    _write_line(buffer, writer, header)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        _write_line(buffer, writer, [_cell(value) for value in row])
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue().encode()
+
+
+def _write_line(buffer: io.StringIO, writer, cells) -> None:
+    writer.writerow(cells)
+    buffer.seek(buffer.tell() - 2)
+    buffer.write("\n")
+    buffer.truncate()
 
 
 def _cell(value) -> str:

@@ -1,10 +1,17 @@
-"""The two CSV exports: the Python path (any database) and, on PostgreSQL, COPY when faster."""
+"""The two CSV exports: the Python path (any database) and, on PostgreSQL, the COPY path.
+
+Both write identical bytes (tests/analytics_api/test_csv_copy.py). COPY is used on PostgreSQL
+because it measured faster (bench/cursor_csv.py, docs/cursor-api.md); the Python path reads in
+keyset batches of 10,000 rows everywhere else.
+"""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.http import StreamingHttpResponse
 
-from analytics_api.csv_export import csv_response
+from analytics_api.csv_export import csv_response, stream_response
+from analytics_api.cursor.copy_sql import change_copy_chunks, commit_copy_chunks
 from analytics_api.cursor.params import Filters
 from analytics_api.cursor.selectors import change_export_cells, commit_export_cells
 from analytics_api.cursor.serialization import (
@@ -14,13 +21,26 @@ from analytics_api.cursor.serialization import (
 )
 from teams.models import Team
 
-
-def commit_csv_stream(*, team: Team, filters: Filters) -> StreamingHttpResponse:
-    return csv_response(
-        header=COMMIT_CSV_HEADER, rows=commit_export_cells(team=team, filters=filters)
-    )
+PYTHON, COPY = "python", "copy"
 
 
-def change_csv_stream(*, team: Team, filters: Filters) -> StreamingHttpResponse:
+def export_method() -> str:
+    return COPY if connection.vendor == "postgresql" else PYTHON
+
+
+def commit_csv_stream(
+    *, team: Team, filters: Filters, method: str | None = None
+) -> StreamingHttpResponse:
+    if (method or export_method()) == COPY:
+        return stream_response(commit_copy_chunks(team=team, filters=filters), filename=None)
+    rows = commit_export_cells(team=team, filters=filters)
+    return csv_response(header=COMMIT_CSV_HEADER, rows=rows)
+
+
+def change_csv_stream(
+    *, team: Team, filters: Filters, method: str | None = None
+) -> StreamingHttpResponse:
+    if (method or export_method()) == COPY:
+        return stream_response(change_copy_chunks(team=team, filters=filters), filename=None)
     rows = (change_csv_cells(c) for c in change_export_cells(team=team, filters=filters))
     return csv_response(header=CHANGE_CSV_HEADER, rows=rows)

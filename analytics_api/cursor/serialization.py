@@ -171,7 +171,9 @@ def cursor_metadata(items) -> list[dict]:
     """Stored metadata in the Cursor dialect: extension without its dot, fileName only when
     present (absent in privacy mode), linesAdded/linesDeleted."""
     out = []
-    for item in items or []:
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
         entry = {}
         if item.get("fileName") is not None:
             entry["fileName"] = item["fileName"]

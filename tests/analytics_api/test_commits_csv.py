@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics_api.cursor import selectors
+from analytics_api.cursor import exports, selectors
+from analytics_api.cursor.params import parse_filters
+from analytics_api.cursor.serialization import COMMIT_COLUMNS
 from teams.public_ids import encode_member_id
 from tests.analytics_api.cursor_utils import COMMITS, COMMITS_CSV, all_items, at, csv_body, csv_rows
 from tests.conftest import basic
@@ -69,14 +71,21 @@ def test_same_rows_as_the_json_list_for_the_same_filters(api, owner, teammate):
             assert row["created_at"] == item["createdAt"]
 
 
-def test_it_reads_in_keyset_batches_without_skipping_ties(api, owner, monkeypatch):
-    monkeypatch.setattr(selectors, "EXPORT_BATCH", 3)
-    monkeypatch.setattr(selectors.keyset_rows, "__kwdefaults__", {"batch": 3})
+def test_keyset_batches_neither_skip_nor_repeat_ties(team, owner, django_assert_num_queries):
     same = at("2025-07-15T12:00:00")
     commits = [CommitFactory(member=owner, created_at=same) for _ in range(7)]
-    expected = sorted(commits, key=lambda c: c.pk, reverse=True)
-    rows = csv_rows(api.get(COMMITS_CSV, WINDOW))
-    assert [r["commit_hash"] for r in rows] == [c.commit_hash for c in expected]
+    filters = parse_filters(WINDOW, now=at("2025-08-01T00:00:00"))
+    qs = selectors.commit_queryset(team=team, filters=filters)
+    with django_assert_num_queries(3):  # 3 + 3 + 1 rows
+        rows = list(selectors.keyset_rows(qs, COMMIT_COLUMNS, batch=3))
+    assert [r[0] for r in rows] == sorted((c.pk for c in commits), reverse=True)
+
+
+def test_the_python_path_streams_the_whole_export(api, owner, monkeypatch):
+    monkeypatch.setattr(exports, "export_method", lambda: exports.PYTHON)
+    CommitFactory.create_batch(4, member=owner, created_at=at("2025-07-15T12:00:00"))
+    response = api.get(COMMITS_CSV, WINDOW)
+    assert response.streaming and len(csv_rows(response)) == 4
 
 
 def test_paging_parameters_are_ignored(api, owner):
