@@ -164,7 +164,7 @@ def read_ndjson(stream: IO[str]) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line)
+            yield number, json.loads(line.rstrip("\r\n"))
         except ValueError as exc:
             yield number, BadRow("", f"malformed JSON: {_json_reason(exc)}")
 

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from teams.models import Team
 from tracking.ingest import readers
 from tracking.ingest.records import CHANGES, COMMITS, KINDS, MESSAGES
-from tracking.ingest.services import IngestInvalid, Problem, stream_ingest
+from tracking.ingest.services import BATCH_SIZE, IngestInvalid, Problem, stream_ingest
 
 MAX_REPORTED = 20  # problems printed for a failed file
 MAX_SKIPS_PRINTED = 1000
@@ -45,13 +45,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--progress", action="store_true", help="Show progress even when stderr is no TTY."
         )
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help="Records per bulk write."
+        )
 
-    def handle(self, *args, team, files, kind, skip_invalid, progress, **options):
+    def handle(self, *args, team, files, kind, skip_invalid, progress, batch_size, **options):
         team_obj = _team(team)
         missing = [name for name in files if not Path(name).is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
         self.show_progress = progress or sys.stderr.isatty()
+        self.batch_size = max(1, batch_size)
         failed = []
         for name in files:
             try:
@@ -78,6 +82,7 @@ class Command(BaseCommand):
                     rows=counted,
                     skip_invalid=skip_invalid,
                     on_skip=self._skip_reporter(path, field_name),
+                    batch_size=self.batch_size,
                 )
             except readers.ReadError as exc:
                 raise FileFailed(f"{path}:{exc.line}: {exc.message}") from None
