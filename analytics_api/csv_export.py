@@ -20,9 +20,16 @@ CHUNK_BYTES = 64 * 1024
 
 
 def csv_response(
-    *, header: list[str], rows: Iterable[Sequence], filename: str | None = None
+    *,
+    header: list[str],
+    rows: Iterable[Sequence],
+    filename: str | None = None,
+    cells_ready: bool = False,
 ) -> StreamingHttpResponse:
-    return stream_response(csv_chunks(header=header, rows=rows), filename=filename)
+    """`cells_ready=True`: rows hold only str, int and None (booleans already text), written
+    as they are (Optimization: no per-cell conversion on large exports)."""
+    chunks = csv_chunks(header=header, rows=rows, cells_ready=cells_ready)
+    return stream_response(chunks, filename=filename)
 
 
 def stream_response(chunks: Iterable[bytes], *, filename: str | None) -> StreamingHttpResponse:
@@ -32,14 +39,16 @@ def stream_response(chunks: Iterable[bytes], *, filename: str | None) -> Streami
     return response
 
 
-def csv_chunks(*, header: list[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+def csv_chunks(
+    *, header: list[str], rows: Iterable[Sequence], cells_ready: bool = False
+) -> Iterator[bytes]:
     buffer = io.StringIO()
     # "\r\n" so the writer quotes fields holding either character, as COPY does; each line's
     # "\r\n" is then turned into the "\n" COPY writes.
     writer = csv.writer(buffer, lineterminator="\r\n")
     _write_line(buffer, writer, header)
     for row in rows:
-        _write_line(buffer, writer, [_cell(value) for value in row])
+        _write_line(buffer, writer, row if cells_ready else [_cell(value) for value in row])
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode()
             buffer.seek(0)

@@ -18,6 +18,7 @@ from analytics_api.cursor.serialization import (
     CHANGE_CSV_HEADER,
     COMMIT_CSV_HEADER,
     change_csv_cells,
+    commit_csv_cells,
 )
 from teams.models import Team
 
@@ -33,8 +34,8 @@ def commit_csv_stream(
 ) -> StreamingHttpResponse:
     if (method or export_method()) == COPY:
         return stream_response(commit_copy_chunks(team=team, filters=filters), filename=None)
-    rows = commit_export_cells(team=team, filters=filters)
-    return csv_response(header=COMMIT_CSV_HEADER, rows=rows)
+    rows = map(commit_csv_cells, commit_export_cells(team=team, filters=filters))
+    return csv_response(header=COMMIT_CSV_HEADER, rows=rows, cells_ready=True)
 
 
 def change_csv_stream(
@@ -42,5 +43,5 @@ def change_csv_stream(
 ) -> StreamingHttpResponse:
     if (method or export_method()) == COPY:
         return stream_response(change_copy_chunks(team=team, filters=filters), filename=None)
-    rows = (change_csv_cells(c) for c in change_export_cells(team=team, filters=filters))
-    return csv_response(header=CHANGE_CSV_HEADER, rows=rows)
+    rows = map(change_csv_cells, change_export_cells(team=team, filters=filters))
+    return csv_response(header=CHANGE_CSV_HEADER, rows=rows, cells_ready=True)

@@ -109,7 +109,11 @@ def timestamp(value: datetime | None) -> str | None:
     """`2025-07-30T14:12:03.000Z`: UTC, milliseconds (truncated), Z."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # Optimization: values from the database are already UTC; skip the conversion then.
+    text = value.isoformat(timespec="milliseconds")
+    if text.endswith("+00:00"):
+        return text[:-6] + "Z"
+    return value.astimezone(UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 class PublicIds(dict):
@@ -192,8 +196,13 @@ def as_json(fields: tuple[str, ...], cells: tuple) -> dict:
     return dict(zip(fields, cells, strict=True))
 
 
+_CSV_BOOL = {True: "true", False: "false", None: None}
+_PRIMARY = COMMIT_FIELDS.index("isPrimaryBranch")
+
+
 def commit_csv_cells(cells: tuple) -> tuple:
-    return cells
+    """Ready for csv.writer: the one boolean as true/false (None stays an empty cell)."""
+    return (*cells[:_PRIMARY], _CSV_BOOL[cells[_PRIMARY]], *cells[_PRIMARY + 1 :])
 
 
 def change_csv_cells(cells: tuple) -> tuple:
