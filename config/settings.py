@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
+    "django_ratelimit",  # its system checks vet the rate-limit cache
     "teams",
     "tracking",
     "analytics_api",
@@ -112,6 +114,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Cursor-compatible AI Code Tracking API and Qoder-compatible AI Code API.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LANGUAGE_CODE = "en-us"

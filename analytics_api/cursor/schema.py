@@ -3,6 +3,7 @@ plain values in selectors.py, not through these serializers)."""
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
@@ -12,7 +13,33 @@ from analytics_api.dates import FORMS
 TAG = "Cursor AI Code Tracking"
 
 
-class ErrorSerializer(serializers.Serializer):
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """teams.auth.ApiKeyAuthentication: the key as Basic user name (curl -u KEY:) or Bearer."""
+
+    target_class = "teams.auth.ApiKeyAuthentication"
+    name = ["apiKeyBasic", "apiKeyBearer"]
+
+    def get_security_definition(self, auto_schema):
+        return [
+            {"type": "http", "scheme": "basic", "description": "API key as user, empty password."},
+            {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"},
+        ]
+
+    def get_security_requirement(self, auto_schema):
+        return [{"apiKeyBasic": []}, {"apiKeyBearer": []}]
+
+
+class BearerApiKeyScheme(OpenApiAuthenticationExtension):
+    """teams.auth.BearerApiKeyAuthentication (the Qoder dialect): the same keys as Bearer."""
+
+    target_class = "teams.auth.BearerApiKeyAuthentication"
+    name = "apiKeyBearer"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"}
+
+
+class CursorErrorSerializer(serializers.Serializer):
     error = serializers.CharField(help_text="The HTTP reason phrase, e.g. Bad Request.")
     message = serializers.CharField(help_text="What was wrong, naming the parameter.")
 
@@ -97,11 +124,11 @@ PAGING = [
 ]
 _ERRORS = {
     304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
-    400: OpenApiResponse(ErrorSerializer, description="A parameter is invalid."),
-    401: OpenApiResponse(ErrorSerializer, description="Missing, invalid or revoked API key."),
-    403: OpenApiResponse(ErrorSerializer, description="The key may not read analytics."),
+    400: OpenApiResponse(CursorErrorSerializer, description="A parameter is invalid."),
+    401: OpenApiResponse(CursorErrorSerializer, description="Missing, invalid or revoked API key."),
+    403: OpenApiResponse(CursorErrorSerializer, description="The key may not read analytics."),
     429: OpenApiResponse(
-        ErrorSerializer,
+        CursorErrorSerializer,
         description="Rate limit exceeded (per team and endpoint); see Retry-After.",
         examples=[
             OpenApiExample(
@@ -128,22 +155,26 @@ def _csv(description: str) -> dict:
 
 
 COMMITS = {
+    "operation_id": "cursor_commits_list",
     "tags": [TAG],
     "summary": "AI commit metrics (JSON, paged)",
     "parameters": FILTERS + PAGING,
     "responses": {200: CommitPage, **_ERRORS},
 }
 CHANGES = {
+    "operation_id": "cursor_changes_list",
     "tags": [TAG],
     "summary": "Accepted AI code changes (JSON, paged)",
     "parameters": FILTERS + PAGING,
     "responses": {200: ChangePage, **_ERRORS},
 }
 COMMITS_CSV = {
+    "operation_id": "cursor_commits_csv",
     "summary": "AI commit metrics (CSV, streamed)",
     **_csv("commit_hash,user_id,user_email,repo_name,... one line per commit, newest first."),
 }
 CHANGES_CSV = {
+    "operation_id": "cursor_changes_csv",
     "summary": "Accepted AI code changes (CSV, streamed)",
     **_csv("change_id,user_id,user_email,source,model,...,metadata_json, newest first."),
 }
