@@ -11,6 +11,7 @@ from datetime import UTC, timedelta
 from math import ceil
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
@@ -19,7 +20,7 @@ from analytics_api.errors import QODER
 from teams.auth import BearerApiKeyAuthentication
 
 from . import params as p
-from . import selectors
+from . import schema, selectors
 from . import serialization as render
 
 EXPORT_BATCH = 10_000
@@ -66,6 +67,7 @@ class OverviewView(QoderView):
     def read_params(self, request, *, now):
         return p.metric_filters(request.query_params, now=now, dates_required=True)
 
+    @extend_schema(**schema.OVERVIEW)
     def get(self, request, organization_id: str):
         stats = selectors.overview_stats(team=self.team, filters=self.params)
         return Response(
@@ -87,6 +89,7 @@ class DailyTrendView(QoderView):
     def read_params(self, request, *, now):
         return p.metric_filters(request.query_params, now=now, dates_required=True)
 
+    @extend_schema(**schema.DAILY_TREND)
     def get(self, request, organization_id: str):
         filters = self.params
         days = _days(filters.start, filters.end)
@@ -153,6 +156,7 @@ class MemberRankingView(QoderView):
     def read_params(self, request, *, now):
         return p.ranking_params(request.query_params, now=now)
 
+    @extend_schema(**schema.MEMBER_RANKING)
     def get(self, request, organization_id: str):
         rows = selectors.member_ranking(
             team=self.team, filters=self.params.filters, limit=self.params.limit
@@ -178,6 +182,7 @@ class ReposView(QoderView):
     def read_params(self, request, *, now):
         return p.repo_params(request.query_params, now=now)
 
+    @extend_schema(**schema.REPOS)
     def get(self, request, organization_id: str):
         params = self.params
         total, rows = selectors.repo_list(
@@ -202,6 +207,7 @@ class FileExtensionsView(QoderView):
     def read_params(self, request, *, now):
         return p.metric_filters(request.query_params, now=now, dates_required=False)
 
+    @extend_schema(**schema.FILE_EXTENSIONS)
     def get(self, request, organization_id: str):
         lines = selectors.extension_commit_stats(team=self.team, filters=self.params)
         changes = selectors.extension_change_counts(team=self.team, filters=self.params)
@@ -229,6 +235,7 @@ class CommitDetailView(QoderView):
     def read_params(self, request, *, now):
         return p.detail_params(request.data)
 
+    @extend_schema(**schema.COMMIT_DETAIL)
     def post(self, request, organization_id: str):
         found = selectors.commit_annotations(
             team=self.team, hashes=list(self.params.hashes), branch=self.params.branch
@@ -266,6 +273,7 @@ class CommitListView(_TrackingView):
     def read_params(self, request, *, now):
         return p.tracking_params(request.query_params, now=now, with_source=False)
 
+    @extend_schema(**schema.COMMITS)
     def get(self, request, organization_id: str):
         rows = selectors.tracking_commits(team=self.team, filters=self.params.filters)
         return Response(
@@ -281,6 +289,7 @@ class CommitListView(_TrackingView):
 class CommitExportView(CommitListView):
     rate_limit_group = "qoder.commits.export"
 
+    @extend_schema(**schema.COMMITS_EXPORT)
     def get(self, request, organization_id: str):
         rows = selectors.tracking_commits(team=self.team, filters=self.params.filters)
         return csv_response(
@@ -296,6 +305,7 @@ class ChangeListView(_TrackingView):
     def read_params(self, request, *, now):
         return p.tracking_params(request.query_params, now=now, with_source=True)
 
+    @extend_schema(**schema.CHANGES)
     def get(self, request, organization_id: str):
         rows = selectors.tracking_changes(team=self.team, filters=self.params.filters)
         return Response(
@@ -311,6 +321,7 @@ class ChangeListView(_TrackingView):
 class ChangeExportView(ChangeListView):
     rate_limit_group = "qoder.changes.export"
 
+    @extend_schema(**schema.CHANGES_EXPORT)
     def get(self, request, organization_id: str):
         rows = selectors.tracking_changes(team=self.team, filters=self.params.filters)
         return csv_response(

@@ -1,0 +1,313 @@
+"""OpenAPI descriptions of the Qoder endpoints (documentation only: responses are built from
+plain values in views.py, not through these serializers)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from analytics_api.dates import FORMS
+from tracking.models import Source
+
+from .serialization import CHANGE_CSV_HEADER, COMMIT_CSV_HEADER, PAIR_KEYS
+
+METRICS_TAG = "Qoder AI Code Metrics"
+TRACKING_TAG = "Qoder AI Code Tracking"
+
+
+class _ErrorDetail(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=[
+            "BadRequest",
+            "Unauthorized",
+            "Forbidden",
+            "NotFound",
+            "RateLimited",
+            "InternalError",
+        ]
+    )
+    message = serializers.CharField(help_text="What was wrong, naming the parameter.")
+
+
+class QoderErrorSerializer(serializers.Serializer):
+    success = serializers.BooleanField(default=False)
+    error = _ErrorDetail()
+
+
+def _object(name: str, fields: dict) -> type[serializers.Serializer]:
+    return type(name, (serializers.Serializer,), fields)
+
+
+def _ints(*names: str) -> dict:
+    return {name: serializers.IntegerField() for name in names}
+
+
+RATE = {"help_text": "Percentage rounded to 2 decimals; 0 when the denominator is 0."}
+DAY = {"help_text": "UTC day, 2025-06-01T00:00:00Z"}
+
+Overview = _object(
+    "QoderOverview",
+    {
+        **_ints("committedTotalLinesEdit", "committedAiLinesEdit", "acceptedLinesEdit"),
+        "aiShareRate": serializers.FloatField(**RATE),
+        **_ints("agentEditCount", "tabCompletionCount", "messageCount"),
+    },
+)
+DailyItem = _object(
+    "QoderDailyItem",
+    {
+        "date": serializers.CharField(**DAY),
+        **_ints("aiLinesAdded", "otherLinesAdded"),
+        "aiShareRate": serializers.FloatField(**RATE),
+        **_ints("commitCount"),
+    },
+)
+DailyExtItem = _object(
+    "QoderDailyExtItem",
+    {
+        "date": serializers.CharField(**DAY),
+        "fileExtension": serializers.CharField(help_text=".go"),
+        **_ints("totalLinesAdded", "aiLinesAdded"),
+    },
+)
+DailyNextItem = _object(
+    "QoderDailyNextItem",
+    {
+        "date": serializers.CharField(**DAY),
+        **_ints("nextSuggestedCount", "nextAcceptedCount"),
+        "nextAcceptRate": serializers.FloatField(**RATE),
+    },
+)
+DailyTrend = _object(
+    "QoderDailyTrend",
+    {
+        "items": DailyItem(many=True),
+        "extItems": DailyExtItem(many=True),
+        "nextItems": DailyNextItem(many=True),
+    },
+)
+RankingItem = _object(
+    "QoderRankingItem",
+    {
+        "userId": serializers.UUIDField(),
+        "email": serializers.CharField(),
+        "displayName": serializers.CharField(),
+        **_ints("totalLinesAdded", "aiLinesAdded"),
+        "aiShareRate": serializers.FloatField(**RATE),
+        **_ints("commitCount"),
+    },
+)
+Ranking = _object("QoderMemberRanking", {"items": RankingItem(many=True)})
+Repo = _object(
+    "QoderRepo",
+    {"repoName": serializers.CharField(), **_ints("commitCount", "totalLinesAdded")},
+)
+Repos = _object("QoderRepos", {"repos": Repo(many=True), **_ints("totalCount", "page", "perPage")})
+Extension = _object(
+    "QoderFileExtension",
+    {
+        "extension": serializers.CharField(help_text=".go"),
+        **_ints("changeCount", "totalLinesAdded"),
+        "aiShareRate": serializers.FloatField(**RATE),
+    },
+)
+Extensions = _object("QoderFileExtensions", {"fileExtensions": Extension(many=True)})
+
+DetailRequest = _object(
+    "QoderCommitDetailRequest",
+    {
+        "commitHashes": serializers.ListField(
+            child=serializers.CharField(), min_length=1, max_length=50
+        ),
+        "branch": serializers.CharField(required=False),
+    },
+)
+DetailCommit = _object(
+    "QoderCommitDetail",
+    {
+        "commitHash": serializers.CharField(),
+        "rangeAnnotations": serializers.ListField(
+            child=serializers.DictField(), help_text="[] for an unknown hash."
+        ),
+    },
+)
+Detail = _object(
+    "QoderCommitDetails",
+    {
+        "success": serializers.BooleanField(default=True),
+        "data": _object("QoderCommitDetailData", {"commits": DetailCommit(many=True)})(),
+    },
+)
+
+_nullable = {"allow_null": True}
+CommitItem = _object(
+    "QoderCommit",
+    {
+        "commitHash": serializers.CharField(),
+        "userId": serializers.UUIDField(),
+        "userEmail": serializers.CharField(),
+        "repoName": serializers.CharField(**_nullable),
+        "branchName": serializers.CharField(**_nullable),
+        "isPrimaryBranch": serializers.BooleanField(**_nullable),
+        **_ints("totalLinesAdded", "totalLinesDeleted", *PAIR_KEYS),
+        "message": serializers.CharField(**_nullable),
+        "commitTs": serializers.CharField(help_text="2025-06-15T10:30:00Z", **_nullable),
+        "createdAt": serializers.CharField(help_text="2025-06-15T10:35:00Z"),
+    },
+)
+ChangeItem = _object(
+    "QoderChange",
+    {
+        "changeId": serializers.CharField(),
+        "userId": serializers.UUIDField(),
+        "userEmail": serializers.CharField(),
+        "source": serializers.ChoiceField(choices=Source.values),
+        "model": serializers.CharField(**_nullable),
+        **_ints("totalLinesAdded", "totalLinesDeleted"),
+        "metadata": serializers.ListField(
+            child=serializers.DictField(),
+            help_text="[{fileName?, fileExtension (.go), linesAdded, linesDeleted}]",
+        ),
+        "createdAt": serializers.CharField(help_text="2025-06-15T10:28:00Z"),
+    },
+)
+Pagination = _object(
+    "QoderPagination", _ints("currentPage", "pageSize", "totalItems", "totalPages")
+)
+
+
+def _tracking_page(name: str, item) -> type[serializers.Serializer]:
+    data = _object(f"{name}Data", {"items": item(many=True), "pagination": Pagination()})
+    return _object(name, {"success": serializers.BooleanField(default=True), "data": data()})
+
+
+ORG = OpenApiParameter(
+    "organization_id",
+    OpenApiTypes.UUID,
+    OpenApiParameter.PATH,
+    description="The team's UUID (another team's: 403; not a UUID: 400).",
+)
+
+
+def _date(name: str, *, required: bool, what: str) -> OpenApiParameter:
+    return OpenApiParameter(name, str, required=required, description=f"{what}: {FORMS}.")
+
+
+METRIC_FILTERS = [
+    OpenApiParameter("user_id", OpenApiTypes.UUID, description="Member UUID; all figures."),
+    OpenApiParameter("repo_name", str, description="Exact repository name; commit figures."),
+    OpenApiParameter("primary_branch_only", bool, description="true: primary-branch commits."),
+    OpenApiParameter(
+        "file_extensions",
+        str,
+        description="Comma-separated, e.g. .go,.ts (case and leading dot optional); commit file "
+        "rows and change metadata rows.",
+    ),
+]
+
+
+def _metric_dates(required: bool) -> list:
+    note = " Both required; at most 90 days." if required else " Optional (none: all time)."
+    return [
+        _date("start_date", required=required, what="Inclusive start" + note),
+        _date("end_date", required=required, what="Inclusive end; a bare date is the whole day"),
+    ]
+
+
+TRACKING_FILTERS = [
+    _date("startDate", required=False, what="Inclusive start (default endDate - 90 days)"),
+    _date("endDate", required=False, what="Inclusive end (default now)"),
+    OpenApiParameter("userId", OpenApiTypes.UUID, description="Member UUID; wins over userEmail."),
+    OpenApiParameter("userEmail", str, description="Member email, case-insensitive."),
+    OpenApiParameter("page", int, description="From 1. Default 1."),
+    OpenApiParameter("pageSize", int, description="Default 100; above 200 clamped to 200."),
+]
+REPO_NAME = OpenApiParameter("repoName", str, description="Exact repository name.")
+SOURCE = OpenApiParameter("source", str, enum=Source.values, description="Change source.")
+
+
+def _errors() -> dict:
+    described = {
+        400: "A parameter is invalid (the message names it).",
+        401: "Missing or invalid API key.",
+        403: "Another team's organization, or a key that may not read.",
+        429: "Rate limit exceeded (per team and endpoint); see Retry-After.",
+    }
+    errors = {s: OpenApiResponse(QoderErrorSerializer, description=d) for s, d in described.items()}
+    return {304: OpenApiResponse(description="Not modified (If-None-Match matched)."), **errors}
+
+
+def _spec(operation_id: str, tag: str, response, parameters: list, **extra) -> dict:
+    return {
+        "operation_id": operation_id,
+        "tags": [tag],
+        "parameters": [ORG, *parameters],
+        "responses": {200: response, **_errors()},
+        **extra,
+    }
+
+
+def _csv(header: list[str], filename: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        OpenApiTypes.STR,
+        description=f"Streamed text/csv attachment {filename}; header: {','.join(header)}",
+    )
+
+
+OVERVIEW = _spec(
+    "qoder_stats_overview", METRICS_TAG, Overview, [*_metric_dates(True), *METRIC_FILTERS]
+)
+DAILY_TREND = _spec(
+    "qoder_stats_daily_trend", METRICS_TAG, DailyTrend, [*_metric_dates(True), *METRIC_FILTERS]
+)
+MEMBER_RANKING = _spec(
+    "qoder_stats_member_ranking",
+    METRICS_TAG,
+    Ranking,
+    [
+        *_metric_dates(True),
+        *METRIC_FILTERS,
+        OpenApiParameter("limit", int, description="1 to 100 (else 400). Default 10."),
+    ],
+)
+REPOS = _spec(
+    "qoder_repos",
+    METRICS_TAG,
+    Repos,
+    [
+        *_metric_dates(False),
+        *METRIC_FILTERS,
+        OpenApiParameter("query", str, description="Case-insensitive substring of the name."),
+        OpenApiParameter("page", int, description="From 1. Default 1."),
+        OpenApiParameter("per_page", int, description="Default 30; above 100 clamped to 100."),
+    ],
+)
+FILE_EXTENSIONS = _spec(
+    "qoder_file_extensions", METRICS_TAG, Extensions, [*_metric_dates(False), *METRIC_FILTERS]
+)
+COMMIT_DETAIL = _spec("qoder_commits_detail", TRACKING_TAG, Detail, [], request=DetailRequest)
+COMMITS = _spec(
+    "qoder_commits_list",
+    TRACKING_TAG,
+    _tracking_page("QoderCommitPage", CommitItem),
+    [*TRACKING_FILTERS, REPO_NAME],
+)
+COMMITS_EXPORT = _spec(
+    "qoder_commits_export",
+    TRACKING_TAG,
+    _csv(COMMIT_CSV_HEADER, "ai-code-commits.csv"),
+    [*TRACKING_FILTERS[:4], REPO_NAME],
+)
+CHANGES = _spec(
+    "qoder_changes_list",
+    TRACKING_TAG,
+    _tracking_page("QoderChangePage", ChangeItem),
+    [*TRACKING_FILTERS, SOURCE],
+)
+CHANGES_EXPORT = _spec(
+    "qoder_changes_export",
+    TRACKING_TAG,
+    _csv(CHANGE_CSV_HEADER, "ai-code-changes.csv"),
+    [*TRACKING_FILTERS[:4], SOURCE],
+)
