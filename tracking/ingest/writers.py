@@ -100,10 +100,14 @@ def _key_sql(prefix: str, col: str) -> str:
 def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
     with connection.cursor() as cursor:
         _pg_stage(cursor, spec, records)
-        _pg_keep_created_at(cursor, team, spec)
-        cursor.execute(_pg_upsert_sql(spec), [team.pk, stamp])
+        if any(record.values["created_at"] is None for record in records):
+            _pg_keep_created_at(cursor, team, spec)
+        with_keys = spec.model is Commit  # commit keys feed the file sync; others just count
+        cursor.execute(_pg_upsert_sql(spec, with_keys=with_keys), [team.pk, stamp])
         rows = cursor.fetchall()
         cursor.execute("DROP TABLE ingest_stage")
+    if not with_keys:
+        return Written(created=rows[0][0], updated=rows[0][1]), set()
     written = Written()
     changed = set()
     for inserted, *key in rows:
@@ -138,15 +142,17 @@ def _pg_type(spec: Kind, col: str) -> str:
 
 
 def _pg_keep_created_at(cursor, team: Team, spec: Kind) -> None:
+    # A correlated subquery, not UPDATE ... FROM: the staging table has no statistics, and a
+    # join plan may scan the team's whole table per batch; this is one index probe per row.
     match = " AND ".join(f"{_key_sql('t.', c)} = {_key_sql('s.', c)}" for c in spec.key)
     cursor.execute(
-        f"UPDATE ingest_stage s SET created_at = t.created_at FROM {_table(spec)} t "
-        f"WHERE s.created_at IS NULL AND t.team_id = %s AND {match}",
+        f"UPDATE ingest_stage s SET created_at = (SELECT t.created_at FROM {_table(spec)} t "
+        f"WHERE t.team_id = %s AND {match}) WHERE s.created_at IS NULL",
         [team.pk],
     )
 
 
-def _pg_upsert_sql(spec: Kind) -> str:
+def _pg_upsert_sql(spec: Kind, *, with_keys: bool) -> str:
     table, cols = _table(spec), spec.columns
     select = ", ".join("COALESCE(created_at, %s)" if c == "created_at" else c for c in cols)
     new = [_new_value(c) for c in cols]
@@ -158,7 +164,13 @@ def _pg_upsert_sql(spec: Kind) -> str:
         f"SELECT %s::bigint, {select} FROM ingest_stage "
         f"ON CONFLICT {spec.conflict} DO UPDATE SET {assignments} "
         f"WHERE ({old}) IS DISTINCT FROM ({', '.join(new)}) "
-        f"RETURNING (xmax = 0) AS inserted, {key}) SELECT * FROM up"
+        f"RETURNING (xmax = 0) AS inserted, {key}) "
+        + (
+            "SELECT * FROM up"
+            if with_keys
+            else "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+            "FROM up"
+        )
     )
 
 
