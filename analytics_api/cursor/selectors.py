@@ -82,8 +82,12 @@ def keyset_rows(qs: QuerySet, columns: tuple[str, ...], *, batch: int = EXPORT_B
         yield from rows
         if len(rows) < batch:
             return
-        last = rows[-1]
-        after = Q(created_at__lt=last[created_at]) | Q(created_at=last[created_at], id__lt=last[pk])
+        last_created, last_pk = rows[-1][created_at], rows[-1][pk]
+        # (created_at, id) < (last_created, last_pk), spelled so the index can seek on the
+        # leading `created_at <=` instead of filtering every row from the newest one again.
+        after = Q(created_at__lte=last_created) & (
+            Q(created_at__lt=last_created) | Q(id__lt=last_pk)
+        )
 
 
 def _filtered(qs: QuerySet, filters: Filters) -> QuerySet:
