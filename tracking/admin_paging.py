@@ -20,10 +20,13 @@ class CappedCountPaginator(Paginator):
     """Counts exactly up to EXACT_COUNT_CAP rows, then trusts the planner's estimate.
 
     Optimization: COUNT(*) over millions of rows takes seconds on PostgreSQL; counting a
-    LIMITed, unordered subquery costs at most EXACT_COUNT_CAP index entries, and past the cap
-    `EXPLAIN` gives the planner's row estimate (from pg_class.reltuples and the statistics) for
-    the same filtered query, without running it. Deep pages of an estimate may come out short
-    or empty; filters narrow a list faster than paging anyway.
+    LIMITed subquery costs at most EXACT_COUNT_CAP index entries, and past the cap `EXPLAIN`
+    gives the planner's row estimate (from pg_class.reltuples and the statistics) for the same
+    filtered query, without running it. The subquery keeps the list's ordering on purpose: that
+    ordering is chosen to match an index (see RecordAdmin.get_ordering), and without it
+    PostgreSQL may pick a sequential scan that expects to stop early but first reads every row
+    of the other teams (500 ms instead of 11 ms on 3 million changes). Deep pages of an
+    estimate may come out short or empty; filters narrow a list faster than paging anyway.
     """
 
     @cached_property
@@ -31,7 +34,7 @@ class CappedCountPaginator(Paginator):
         queryset = self.object_list
         if not isinstance(queryset, QuerySet):
             return super().count
-        capped = queryset.order_by()[: EXACT_COUNT_CAP + 1].count()
+        capped = queryset[: EXACT_COUNT_CAP + 1].count()
         if capped <= EXACT_COUNT_CAP:
             return capped
         return max(planner_estimate(queryset), capped)
