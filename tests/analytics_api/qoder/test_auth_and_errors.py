@@ -3,12 +3,13 @@ error envelope, the per-team per-endpoint rate limit and ETags."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 from rest_framework.test import APIClient
 
-from analytics_api.qoder import selectors
+from analytics_api.qoder import selectors, views
 from tests.conftest import basic
 from tests.factories import CommitFactory, make_key
 
@@ -161,8 +162,16 @@ def test_the_commit_detail_post_is_rate_limited_too(qoder, team, settings):
 # --- ETags ------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def slow_clock_buckets(monkeypatch):
+    """ETags of moving windows change once a minute; keep a test from crossing a boundary."""
+    monkeypatch.setattr(views, "MOVING_WINDOW_ETAG_SECONDS", 10**9)
+
+
 @pytest.mark.parametrize("path, query", GET_PATHS)
-def test_a_matching_if_none_match_is_a_304_with_no_body(qoder, team, path, query):
+def test_a_matching_if_none_match_is_a_304_with_no_body(
+    qoder, team, path, query, slow_clock_buckets
+):
     first = qoder.get(qoder_url(team, path, **query))
     assert first["Cache-Control"] == "private"
 
@@ -190,6 +199,24 @@ def test_new_data_changes_the_etag(qoder, team, owner):
 
     assert response.status_code == 200
     assert response.json()["committedTotalLinesEdit"] > 0
+
+
+def test_a_moving_window_gets_a_new_etag_when_the_clock_bucket_turns(qoder, team, monkeypatch):
+    monkeypatch.setattr(views, "MOVING_WINDOW_ETAG_SECONDS", 1)
+    url = qoder_url(team, "ai-code-tracking/commits", startDate="7d")
+    etag = qoder.get(url)["ETag"]
+    time.sleep(1.05)
+
+    assert qoder.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_fixed_window_keeps_its_etag_across_clock_buckets(qoder, team, monkeypatch):
+    monkeypatch.setattr(views, "MOVING_WINDOW_ETAG_SECONDS", 1)
+    url = qoder_url(team, OVERVIEW, **RANGE)
+    etag = qoder.get(url)["ETag"]
+    time.sleep(1.05)
+
+    assert qoder.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
 def test_other_parameters_have_another_etag(qoder, team):
