@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.utils.html import format_html
 
-from teams.models import ApiKey, Member, Team
+from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team
 from tracking.admin_paging import summarised_deleted_objects
 from tracking.models import Change, Commit, Message
 
@@ -70,6 +70,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     actions = ("revoke_keys",)
     # hashed_key is excluded everywhere: not a form field, not a read-only field.
     exclude = ("hashed_key",)
+
+    def get_search_results(self, request, queryset, search_term):
+        # A pasted whole key is found by its visible prefix (the rest is never stored).
+        term = search_term.strip()
+        if term.startswith("ak_") and len(term) > KEY_PREFIX_LEN:
+            return queryset.filter(prefix=term[:KEY_PREFIX_LEN]), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="key", ordering="prefix")
     def prefix_shown(self, obj: ApiKey) -> str:

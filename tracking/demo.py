@@ -178,7 +178,8 @@ def members_seed(*, team: Team, rng: random.Random, size: DemoSize, domain: str)
     """Create (or reuse, when appending) the members; return their generator profiles."""
     repos = repo_names(size.repos)
     names = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
-    rng.shuffle(names)
+    # The same people for every seed, so --append with another seed reuses the members.
+    random.Random(0).shuffle(names)
     devs = []
     for i in range(size.members):
         first, last = names[i % len(names)]

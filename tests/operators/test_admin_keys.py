@@ -120,3 +120,13 @@ def test_the_key_list_makes_a_bounded_number_of_queries(
 
     with django_assert_max_num_queries(8):
         assert admin.get("/admin/teams/apikey/").status_code == 200
+
+
+def test_pasting_a_whole_key_into_search_finds_it_by_prefix(admin, team):
+    key, plain = make_key(team, name="needle")
+    make_key(team, name="hay")
+
+    html = admin.get(f"/admin/teams/apikey/?q={plain}").content.decode()
+
+    assert f"/admin/teams/apikey/{key.pk}/change/" in html
+    assert "hay" not in html

@@ -194,3 +194,10 @@ def test_the_command_rejects_negative_sizes(team):
 def test_the_command_names_an_unknown_team(db):
     with pytest.raises(CommandError, match="No team with slug 'ghost'"):
         run("seed_demo", "--team", "ghost")
+
+
+def test_appending_with_another_seed_reuses_the_members(seeded):
+    demo_seed(team=seeded, size=DemoSize(**{**SMALL.__dict__, "seed": 99}), now=NOW)
+
+    assert Member.objects.filter(team=seeded).count() == SMALL.members
+    assert Change.objects.filter(team=seeded).count() == 2 * SMALL.changes
