@@ -53,7 +53,11 @@ def measure(ctx, parts: list[str]) -> dict:
             if name in parts:
                 print(f"measuring {name} ...", flush=True)
                 started = time.perf_counter()
-                results[name] = module.run(ctx)
+                try:
+                    results[name] = module.run(ctx)
+                except (SystemExit, Exception) as exc:  # keep the other parts' figures
+                    print(f"  {name} FAILED: {exc}", flush=True)
+                    results.setdefault("errors", {})[name] = str(exc)
                 print(f"  {name} done in {time.perf_counter() - started:.0f} s", flush=True)
     return results
 

@@ -73,7 +73,8 @@ def write_files(*, ndjson: Path, csv_path: Path, count: int, members: int) -> No
     if ndjson.exists() and csv_path.exists():
         return
     ndjson.parent.mkdir(parents=True, exist_ok=True)
-    tmp_json, tmp_csv = ndjson.with_suffix(".tmp"), csv_path.with_suffix(".tmp")
+    tmp_json = ndjson.with_name(ndjson.name + ".tmp")
+    tmp_csv = csv_path.with_name(csv_path.name + ".tmp")
     with open(tmp_json, "w") as fj, open(tmp_csv, "w", newline="") as fc:
         writer = csv.writer(fc)
         for rec in change_records(prefix="file", count=count, members=members, seed=count):

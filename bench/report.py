@@ -154,6 +154,8 @@ def table(results: dict) -> list[list[str]]:
         rows += page_rows(results["pages"])
     if "ingest" in results:
         rows += ingest_rows(results["ingest"])
+    for name, error in results.get("errors", {}).items():
+        rows.append(_row(f"{name}: FAILED", error[:60], ok=False))
     return rows
 
 
