@@ -35,9 +35,10 @@ REDIS_URL = "redis://127.0.0.1:6379/14"
 RATE = f"{LIMIT}/10m"
 
 MAKE_KEY = """
+import uuid
 import django; django.setup()
 from teams.models import ApiKey, Team
-team = Team.objects.create(name="workers")
+team = Team.objects.create(name=f"workers-{uuid.uuid4().hex[:12]}")
 print(ApiKey.objects.create_key(team=team)[1])
 """
 
@@ -80,9 +81,11 @@ def _env(database_url: str, redis_url: str | None) -> dict:
 
 
 def _prepare(env: dict) -> str:
-    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], **run)
-    return subprocess.run([PYTHON, "-c", MAKE_KEY], **run).stdout.strip()
+    run = {"cwd": ROOT, "env": env, "capture_output": True, "text": True}
+    for command in ([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], [PYTHON, "-c", MAKE_KEY]):
+        done = subprocess.run(command, **run)
+        assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def _get(url: str, key: str) -> int:
