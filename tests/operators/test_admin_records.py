@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.test import Client
 
@@ -53,6 +55,8 @@ def test_record_lists_render_with_a_bounded_number_of_queries(
         "created_within=7d",
         "created_month=2026-01",
         "created_month=garbage",
+        "created_month=2026-01&created_day=2026-01-15",
+        "created_day=garbage",
         "q=owner@acme.example",
         "q=749356201",
         "p=1",
@@ -181,3 +185,17 @@ def test_the_planner_estimate_is_a_row_count_on_every_backend(team):
     estimate = admin_paging.planner_estimate(Member.objects.filter(team=team))
 
     assert isinstance(estimate, int) and estimate >= 1
+
+
+def test_the_day_filter_keeps_one_utc_day(admin, owner):
+    ChangeFactory(
+        member=owner, change_id="on-day", created_at=datetime(2026, 1, 15, 23, 59, tzinfo=UTC)
+    )
+    ChangeFactory(
+        member=owner, change_id="next-day", created_at=datetime(2026, 1, 16, 0, 0, tzinfo=UTC)
+    )
+
+    html = admin.get("/admin/tracking/change/?created_month=2026-01&created_day=2026-01-15")
+
+    assert "on-day" in html.content.decode() and "next-day" not in html.content.decode()
+    assert "created_day=2026-01-31" in html.content.decode()  # days of the chosen month offered
