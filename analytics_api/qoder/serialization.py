@@ -87,5 +87,6 @@ def change_item(row: tuple) -> dict:
 
 
 def change_csv_row(row: tuple) -> list:
-    change_id, user_uuid, email, *middle, _metadata, created_at = row
+    """One row of selectors.tracking_changes(with_metadata=False) as CSV cells."""
+    change_id, user_uuid, email, *middle, created_at = row
     return [change_id, str(user_uuid), email, *middle, qoder_time(created_at)]

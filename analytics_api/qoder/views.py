@@ -23,9 +23,6 @@ from . import params as p
 from . import schema, selectors
 from . import serialization as render
 
-EXPORT_BATCH = 10_000
-
-
 # Optimization for ETags of windows that move with the clock (relative dates, tracking
 # defaults): such a response stays valid for at most this long even if no data was written.
 MOVING_WINDOW_ETAG_SECONDS = 60
@@ -291,10 +288,13 @@ class CommitExportView(CommitListView):
 
     @extend_schema(**schema.COMMITS_EXPORT)
     def get(self, request, organization_id: str):
-        rows = selectors.tracking_commits(team=self.team, filters=self.params.filters)
+        rows = selectors.keyset_rows(
+            selectors.tracking_commits(team=self.team, filters=self.params.filters),
+            time_field="occurred_at",
+        )
         return csv_response(
             header=render.COMMIT_CSV_HEADER,
-            rows=(render.commit_csv_row(r) for r in rows.iterator(chunk_size=EXPORT_BATCH)),
+            rows=(render.commit_csv_row(r) for r in rows),
             filename="ai-code-commits.csv",
         )
 
@@ -323,9 +323,14 @@ class ChangeExportView(ChangeListView):
 
     @extend_schema(**schema.CHANGES_EXPORT)
     def get(self, request, organization_id: str):
-        rows = selectors.tracking_changes(team=self.team, filters=self.params.filters)
+        rows = selectors.keyset_rows(
+            selectors.tracking_changes(
+                team=self.team, filters=self.params.filters, with_metadata=False
+            ),
+            time_field="created_at",
+        )
         return csv_response(
             header=render.CHANGE_CSV_HEADER,
-            rows=(render.change_csv_row(r) for r in rows.iterator(chunk_size=EXPORT_BATCH)),
+            rows=(render.change_csv_row(r) for r in rows),
             filename="ai-code-changes.csv",
         )

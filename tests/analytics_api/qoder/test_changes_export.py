@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-from .conftest import TRACKING_RANGE, assert_qoder_error, in_range, qoder_url
+from analytics_api.qoder import selectors
+from tests.factories import ChangeFactory
+
+from .conftest import TRACKING_RANGE, assert_qoder_error, at, in_range, qoder_url
 
 PATH = "ai-code-tracking/changes/export"
 SEED_HEADER = "changeId,userId,userEmail,source,model,totalLinesAdded,totalLinesDeleted,createdAt"
@@ -60,3 +63,26 @@ def test_it_rejects_an_unknown_source(qoder, team):
     response = qoder.get(qoder_url(team, PATH, source="COMPOSER"))
 
     assert_qoder_error(response, 400, "BadRequest", "source")
+
+
+def test_batches_continue_after_the_last_row_even_across_equal_times(team, owner):
+    made = [ChangeFactory(member=owner, created_at=at(2 + n // 3)) for n in range(7)]
+    filters = selectors.TrackingFilters(start=at(1), end=at(9))
+    qs = selectors.tracking_changes(team=team, filters=filters, with_metadata=False)
+
+    rows = list(selectors.keyset_rows(qs, time_field="created_at", batch=2))
+
+    expected = sorted(made, key=lambda c: (c.created_at, c.pk), reverse=True)
+    assert [r[0] for r in rows] == [c.change_id for c in expected]
+
+
+def test_it_streams_in_a_bounded_number_of_queries(
+    qoder, world, settings, django_assert_num_queries
+):
+    settings.RATELIMIT_ENABLE = False
+    url = qoder_url(world["team"], PATH, **TRACKING_RANGE)
+    qoder.get(url)
+
+    with django_assert_num_queries(2):  # key lookup + one batch (under 10,000 rows)
+        response = qoder.get(url)
+        b"".join(response.streaming_content)

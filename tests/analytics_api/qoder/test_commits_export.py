@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from analytics_api.qoder import selectors
 from tests.factories import CommitFactory
 
 from .conftest import TRACKING_RANGE, assert_qoder_error, at, commit_time, in_range, qoder_url
@@ -87,3 +88,28 @@ def test_it_rejects_a_malformed_user_id(qoder, team):
     response = qoder.get(qoder_url(team, PATH, userId="x"))
 
     assert_qoder_error(response, 400, "BadRequest", "userId")
+
+
+def test_batches_continue_after_the_last_row_even_across_equal_commit_times(team, owner):
+    """The export reads keyset batches; with a batch of 2 and ties every row comes once."""
+    made = [CommitFactory(member=owner, commit_ts=at(2 + n // 3)) for n in range(7)]
+    filters = selectors.TrackingFilters(start=at(1), end=at(9))
+    qs = selectors.tracking_commits(team=team, filters=filters)
+
+    rows = list(selectors.keyset_rows(qs, time_field="occurred_at", batch=2))
+
+    expected = sorted(made, key=lambda c: (c.commit_ts, c.pk), reverse=True)
+    assert [r[0] for r in rows] == [c.commit_hash for c in expected]
+    assert rows == list(qs)  # the same rows as one query, columns included
+
+
+def test_it_streams_in_a_bounded_number_of_queries(
+    qoder, world, settings, django_assert_num_queries
+):
+    settings.RATELIMIT_ENABLE = False
+    url = qoder_url(world["team"], PATH, **TRACKING_RANGE)
+    qoder.get(url)
+
+    with django_assert_num_queries(2):  # key lookup + one batch (under 10,000 rows)
+        response = qoder.get(url)
+        b"".join(response.streaming_content)
