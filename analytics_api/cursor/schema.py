@@ -116,6 +116,35 @@ FILTERS = [
         "numeric id. Unknown users give an empty result.",
     ),
 ]
+HEADERS = [
+    OpenApiParameter(
+        "If-None-Match",
+        str,
+        location=OpenApiParameter.HEADER,
+        description="An ETag from an earlier response: 304 when unchanged (not counted).",
+    ),
+    OpenApiParameter(
+        "ETag",
+        str,
+        location=OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="Strong validator of this response.",
+    ),
+    OpenApiParameter(
+        "Cache-Control",
+        str,
+        location=OpenApiParameter.HEADER,
+        response=[200, 304],
+        description="private",
+    ),
+    OpenApiParameter(
+        "Retry-After",
+        int,
+        location=OpenApiParameter.HEADER,
+        response=[429],
+        description="Whole seconds until the rate-limit window frees.",
+    ),
+]
 PAGING = [
     OpenApiParameter("page", int, description="Page number from 1. Default 1."),
     OpenApiParameter(
@@ -146,7 +175,7 @@ _ERRORS = {
 def _csv(description: str) -> dict:
     return {
         "tags": [TAG],
-        "parameters": FILTERS,
+        "parameters": FILTERS + HEADERS,
         "responses": {
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=description),
             **_ERRORS,
@@ -158,14 +187,14 @@ COMMITS = {
     "operation_id": "cursor_commits_list",
     "tags": [TAG],
     "summary": "AI commit metrics (JSON, paged)",
-    "parameters": FILTERS + PAGING,
+    "parameters": FILTERS + PAGING + HEADERS,
     "responses": {200: CommitPage, **_ERRORS},
 }
 CHANGES = {
     "operation_id": "cursor_changes_list",
     "tags": [TAG],
     "summary": "Accepted AI code changes (JSON, paged)",
-    "parameters": FILTERS + PAGING,
+    "parameters": FILTERS + PAGING + HEADERS,
     "responses": {200: ChangePage, **_ERRORS},
 }
 COMMITS_CSV = {

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from analytics_api import csv_export
 from analytics_api.cursor import exports, selectors
 from analytics_api.cursor.params import parse_filters
 from analytics_api.cursor.serialization import COMMIT_COLUMNS
@@ -86,6 +89,23 @@ def test_the_python_path_streams_the_whole_export(api, owner, monkeypatch):
     CommitFactory.create_batch(4, member=owner, created_at=at("2025-07-15T12:00:00"))
     response = api.get(COMMITS_CSV, WINDOW)
     assert response.streaming and len(csv_rows(response)) == 4
+
+
+def test_the_python_path_reads_lazily_one_batch_at_a_time(api, owner, monkeypatch):
+    """Flat memory: the first bytes go out after one batch query, not after the whole export."""
+    monkeypatch.setattr(exports, "export_method", lambda: exports.PYTHON)
+    monkeypatch.setattr(selectors.keyset_rows, "__kwdefaults__", {"batch": 10})
+    monkeypatch.setattr(csv_export, "CHUNK_BYTES", 1)
+    CommitFactory.create_batch(35, member=owner, created_at=at("2025-07-15T12:00:00"))
+    chunks = iter(api.get(COMMITS_CSV, WINDOW).streaming_content)
+    with CaptureQueriesContext(connection) as first:
+        next(chunks)  # header and row 1
+        next(chunks)  # row 2
+    with CaptureQueriesContext(connection) as rest:
+        remaining = list(chunks)
+    assert len(first) == 1  # one batch of 10 rows read so far
+    assert len(rest) == 3  # the other batches: 10, 10, 5 rows
+    assert len(remaining) == 33 + 1  # rows 3..35 and the final (empty) flush
 
 
 def test_paging_parameters_are_ignored(api, owner):

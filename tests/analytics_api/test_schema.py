@@ -29,13 +29,18 @@ def test_it_is_openapi_3_and_lists_the_cursor_endpoints(schema):
 @pytest.mark.parametrize("path", CURSOR_PATHS)
 def test_parameters_and_auth_are_described(schema, path):
     operation = schema["paths"][path]["get"]
-    names = {p["name"] for p in operation["parameters"]}
+    names = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
     expected = {"startDate", "endDate", "user"}
     if not path.endswith(".csv"):
         expected |= {"page", "pageSize"}
     assert names == expected
     assert operation["security"] == [{"apiKeyBasic": []}, {"apiKeyBearer": []}]
-    assert {"200", "400", "401", "429"} <= set(operation["responses"])
+    assert {"200", "304", "400", "401", "429"} <= set(operation["responses"])
+    assert "ETag" in operation["responses"]["200"]["headers"]
+    assert "Retry-After" in operation["responses"]["429"]["headers"]
+    assert {"name": "If-None-Match"}.items() <= next(
+        p for p in operation["parameters"] if p["in"] == "header"
+    ).items()
 
 
 def test_the_commit_item_has_the_seed_fields_in_order(schema):
