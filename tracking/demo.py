@@ -101,6 +101,7 @@ CHANGE_COLUMNS = (
     "team_id", "member_id", "change_id", "source", "model", "accepted",
     "total_lines_added", "total_lines_deleted", "metadata", "created_at",
 )  # fmt: skip
+COMMIT_CHUNK = 20_000
 MESSAGE_COLUMNS = (
     "team_id", "member_id", "message_id", "source", "model", "conversation_id", "created_at",
 )  # fmt: skip
@@ -156,8 +157,8 @@ class Clock:
         """n timestamps in ascending order, as a client would have sent them over time.
 
         Optimization: rows written in time order append to the (team, created_at) indexes
-        instead of splitting pages all over them, which halves a million-row COPY; and ids then
-        follow createdAt like real ingestion. The floats are a list (8 bytes each); the
+        instead of splitting pages all over them; and ids then follow createdAt as in real
+        ingestion. The floats are a list (8 bytes each); the
         datetimes are streamed.
         """
         days = rng.choices(self.day_epochs, cum_weights=self.day_cum, k=n)
@@ -286,10 +287,9 @@ def range_annotations(rng: random.Random, files: list[tuple], pairs: dict[str, i
 
 
 def commit_rows(
-    *, rng: random.Random, team: Team, devs: list[Dev], ids: list[int], clock: Clock,
-    files_out: list[tuple],
-) -> Iterator[tuple]:  # fmt: skip
-    """Commit rows in COMMIT_COLUMNS order; appends their CommitFile rows to `files_out`."""
+    *, rng: random.Random, team: Team, devs: list[Dev], ids: list[int], clock: Clock
+) -> Iterator[tuple[tuple, list[tuple]]]:
+    """(commit row in COMMIT_COLUMNS order, its CommitFile rows in FILE_COLUMNS order)."""
     for commit_id, created_at in zip(ids, clock.draw(rng, len(ids)), strict=True):
         dev = rng.choice(devs)
         repo = None if rng.random() < 0.02 else rng.choice(dev.repos)
@@ -299,17 +299,17 @@ def commit_rows(
         ai = ai_lines(rng, added, deleted)
         pairs = pairs_split(rng, dev.style, *ai)
         files = commit_files(rng, repo, (added, deleted), ai) if rng.random() < 0.9 else []
-        files_out.extend((commit_id, *f) for f in files)
         annotations = None
         if ai[0] and files and rng.random() < 0.3:
             annotations = range_annotations(rng, files, pairs)
         message = None if rng.random() < 0.02 else commit_message(rng)
         commit_ts = created_at - timedelta(seconds=20 + rng.random() * 5400)
-        yield (
+        row = (
             commit_id, team.pk, dev.member_id, f"{rng.getrandbits(160):040x}", repo, name,
             primary, added, deleted, *pairs.values(), message, commit_ts, created_at,
             None if annotations is None else json_dumps(annotations),
         )  # fmt: skip
+        yield row, [(commit_id, *f) for f in files]
 
 
 def commit_message(rng: random.Random) -> str:
@@ -446,10 +446,11 @@ def commit_ids(n: int) -> list[int]:
         return list(range(first, first + n))
 
 
-def timed(result: SeedResult, label: str, fn: Callable[[], int]) -> int:
+def timed(result: SeedResult, label: str, fn: Callable[..., int], *args) -> int:
+    """fn(*args), its duration added to result.seconds[label]."""
     started = time.perf_counter()
-    count = fn()
-    result.seconds[label] = round(time.perf_counter() - started, 2)
+    count = fn(*args)
+    result.seconds[label] = result.seconds.get(label, 0.0) + time.perf_counter() - started
     return count
 
 
@@ -463,27 +464,42 @@ def demo_seed(
     with transaction.atomic():
         devs = members_seed(team=team, rng=rng, size=size, domain=domain)
         result.members = len(devs)
-        files: list[tuple] = []
-        ids = commit_ids(size.commits)
-        rows = commit_rows(rng=rng, team=team, devs=devs, ids=ids, clock=clock, files_out=files)
-        result.commits = timed(
-            result, "commits", lambda: copy_rows(Commit._meta.db_table, COMMIT_COLUMNS, rows)
-        )
-        result.files = timed(
-            result, "files", lambda: copy_rows(CommitFile._meta.db_table, FILE_COLUMNS, files)
-        )
+        commits_seed(rng=rng, team=team, devs=devs, clock=clock, size=size, result=result)
         changes = change_rows(rng=rng, team=team, devs=devs, n=size.changes, clock=clock)
         result.changes = timed(
-            result, "changes", lambda: copy_rows(Change._meta.db_table, CHANGE_COLUMNS, changes)
+            result, "changes", copy_rows, Change._meta.db_table, CHANGE_COLUMNS, changes
         )
         messages = message_rows(rng=rng, team=team, devs=devs, n=size.messages, clock=clock)
         result.messages = timed(
             result,
             "messages",
-            lambda: copy_rows(Message._meta.db_table, MESSAGE_COLUMNS, messages),
+            copy_rows,
+            Message._meta.db_table,
+            MESSAGE_COLUMNS,
+            messages,
         )
         team.bump_data_version()
     return result
+
+
+def commits_seed(
+    *, rng: random.Random, team: Team, devs: list[Dev], clock: Clock, size: DemoSize,
+    result: SeedResult,
+) -> None:  # fmt: skip
+    """Commits and their files, a chunk of commits at a time (one COPY can run at a time per
+    connection, and holding the files of a million commits would take gigabytes)."""
+    ids = commit_ids(size.commits)
+    pairs = commit_rows(rng=rng, team=team, devs=devs, ids=ids, clock=clock)
+    result.seconds.update(commits=0.0, files=0.0)
+    while chunk := list(itertools.islice(pairs, COMMIT_CHUNK)):
+        rows = (commit for commit, _files in chunk)
+        files = (file for _commit, commit_files in chunk for file in commit_files)
+        result.commits += timed(
+            result, "commits", copy_rows, Commit._meta.db_table, COMMIT_COLUMNS, rows
+        )
+        result.files += timed(
+            result, "files", copy_rows, CommitFile._meta.db_table, FILE_COLUMNS, files
+        )
 
 
 def team_has_records(team: Team) -> bool:
