@@ -93,6 +93,10 @@ CACHES = {
     "ratelimit": _ratelimit_cache,
 }
 RATELIMIT_USE_CACHE = "ratelimit"
+# django_ratelimit.W001 says "not officially supported" for every backend outside its short
+# list, Django's own RedisCache and our atomic database cache included. E003, the check that
+# rejects the non-atomic DatabaseCache and the per-process LocMemCache, stays active.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 AI_CODE_RATE_LIMIT = envstr("AI_CODE_RATE_LIMIT", "5/m")
 INGEST_MAX_RECORDS = envint("INGEST_MAX_RECORDS", 10_000, minimum=1)
