@@ -57,3 +57,9 @@ def test_a_key_of_one_team_belongs_to_that_team_only(team, outsider_team):
     payload = run_json("create_api_key", "--team", "globex")
 
     assert key_lookup(payload["apiKey"]).team == outsider_team
+
+
+def test_a_name_longer_than_the_column_is_a_clear_error(team):
+    with pytest.raises(CommandError, match="at most 100"):
+        run("create_api_key", "--team", "acme", "--name", "k" * 101)
+    assert not ApiKey.objects.exists()

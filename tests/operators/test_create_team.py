@@ -58,3 +58,9 @@ def test_it_refuses_a_name_without_slug_characters_unless_a_slug_is_given(db):
     with pytest.raises(CommandError, match="--slug"):
         run("create_team", "!!!")
     assert run_json("create_team", "!!!", "--slug", "bang")["team"]["slug"] == "bang"
+
+
+def test_it_refuses_a_name_longer_than_the_column(db):
+    with pytest.raises(CommandError, match="at most 200"):
+        run("create_team", "x" * 201)
+    assert not Team.objects.exists()

@@ -54,11 +54,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         team = team_from_arg(options["team"])
+        name, max_name = options["name"].strip(), ApiKey._meta.get_field("name").max_length
+        if len(name) > max_name:
+            raise CommandError(f"--name is {len(name)} characters long; at most {max_name}.")
         can_read, can_ingest = options["read"], options["ingest"]
         if not can_read and not can_ingest:
             can_read = True  # API.md section 7: no flag means read only
         key, plain = ApiKey.objects.create_key(
-            team=team, name=options["name"].strip(), can_read=can_read, can_ingest=can_ingest
+            team=team, name=name, can_read=can_read, can_ingest=can_ingest
         )
         if options["json"]:
             self.stdout.write(json.dumps(key_payload(team, plain)))

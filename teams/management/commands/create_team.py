@@ -16,6 +16,9 @@ def team_create(*, name: str, slug: str = "") -> Team:
     name = name.strip()
     if not name:
         raise CommandError("The team name is empty.")
+    max_name = Team._meta.get_field("name").max_length
+    if len(name) > max_name:
+        raise CommandError(f"The team name is {len(name)} characters long; at most {max_name}.")
     slug = slugify(slug.strip() or name)[:100]
     if not slug:
         raise CommandError(f"Cannot make a slug from {name!r}: pass one with --slug.")
