@@ -13,6 +13,8 @@ from bench.sql import count_select, rows_select
 PAGES = (1, 10, 100, 1000)
 SIZES = (100, 1000)
 ID_FIELD = {"commits": "commitHash", "changes": "changeId"}
+SLOW_SECONDS = 1.0
+SLOW_REPS = 5
 
 
 def percentiles(samples: list[float]) -> dict:
@@ -50,14 +52,20 @@ def _check(resp: client.Response, kind: str, rows: list, total: int) -> dict:
     }
 
 
-def measure_page(ctx: Context, kind: str, page: int, size: int, user: bool) -> dict:
+def _reps(ctx: Context, first_seconds: float) -> int:
+    """Fewer repetitions for slow figures (deep offsets at full size), to bound the run."""
     reps = ctx.sizes.page_reps
-    _api_page(ctx, kind, page, size, user)  # warm-up: connections, caches
-    api = [_api_page(ctx, kind, page, size, user) for _ in range(reps)]
-    sql = [_sql_page(ctx, kind, page, size, user) for _ in range(reps + 1)][1:]
+    return reps if first_seconds < SLOW_SECONDS else min(reps, SLOW_REPS)
+
+
+def measure_page(ctx: Context, kind: str, page: int, size: int, user: bool) -> dict:
+    warm = _api_page(ctx, kind, page, size, user)  # warm-up: connections, caches
+    api = [_api_page(ctx, kind, page, size, user) for _ in range(_reps(ctx, warm.seconds))]
+    first_sql = _sql_page(ctx, kind, page, size, user)
+    sql = [_sql_page(ctx, kind, page, size, user) for _ in range(_reps(ctx, first_sql[0]))]
     result = {"kind": kind, "page": page, "page_size": size, "user": user}
-    result["api"] = percentiles([r.seconds for r in api])
-    result["sql"] = percentiles([s[0] for s in sql])
+    result["api"] = percentiles([r.seconds for r in api]) | {"n": len(api)}
+    result["sql"] = percentiles([s[0] for s in sql]) | {"n": len(sql)}
     result["ratio_p50"] = round(result["api"]["p50_ms"] / max(result["sql"]["p50_ms"], 0.1), 2)
     result |= _check(api[-1], kind, sql[-1][1], sql[-1][2])
     return result
