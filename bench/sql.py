@@ -4,7 +4,8 @@ The SELECTs mirror the Cursor dialect's columns (API.md section 3): tab/composer
 derived from the eight pairs, booleans as true/false, timestamps as ISO with milliseconds and Z,
 `TAB`/`COMPOSER` sources, accepted changes only. Two simplifications keep them pure SQL, and
 both make the ceiling cheaper, never dearer: user_id is `user_` || member_id (the real id is a
-keyed permutation computed in Python) and metadata_json is the stored JSON text as is.
+keyed permutation computed in Python) and metadata_json is the stored JSON text with the
+extensions' dots removed by one regexp_replace (the API builds compact JSON item by item).
 """
 
 from __future__ import annotations
@@ -62,7 +63,9 @@ CHANGE_COLUMNS = ", ".join(
         "c.total_lines_added",
         "c.total_lines_deleted",
         f"{_iso('c.created_at')} AS created_at",
-        "c.metadata::text AS metadata_json",
+        # The Cursor dialect shows extensions without their dot.
+        """regexp_replace(c.metadata::text, '"fileExtension": "\\.', '"fileExtension": "', 'g')"""
+        " AS metadata_json",
     ]
 )
 TABLES = {"commits": "tracking_commit", "changes": "tracking_change"}
