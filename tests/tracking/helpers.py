@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
 
@@ -28,7 +29,10 @@ def post(client, kind: str, records, *, ndjson: bool = False):
 
 def run_ingest(*args: str, team: str = "acme") -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
-    call_command("ingest", *[str(a) for a in args], team=team, stdout=out, stderr=err)
+    try:
+        call_command("ingest", *[str(a) for a in args], team=team, stdout=out, stderr=err)
+    except CommandError as exc:
+        raise CommandError(f"{exc}\n{err.getvalue()}") from None
     return out.getvalue(), err.getvalue()
 
 

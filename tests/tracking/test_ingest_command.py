@@ -305,3 +305,14 @@ def test_progress_is_shown_on_request(team, tmp_path, monkeypatch, capsys):
     run_ingest(ndjson(tmp_path, [change(i) for i in range(2500)]), "--progress")
     progress = capsys.readouterr().err
     assert "2,000 rows" in progress and "%" in progress
+
+
+@pytest.mark.parametrize("suffix", [".json", ".ndjson"])
+def test_an_unpaired_surrogate_is_a_bad_row(team, tmp_path, suffix):
+    record = '{"changeId": "\\ud800", "userEmail": "a@acme.example", "source": "TAB"}'
+    good = json.dumps(change(1))
+    path = tmp_path / f"x{suffix}"
+    path.write_text(f"[{good},\n{record}]" if suffix == ".json" else f"{good}\n{record}\n")
+    out, err = run_ingest(path, "--skip-invalid")
+    assert f"{path}:2: malformed JSON: a string holds an unpaired surrogate" in err
+    assert "created 1" in out

@@ -546,3 +546,41 @@ def test_an_existing_member_is_reused_not_renamed(ingest_api, team, owner):
     owner.refresh_from_db()
     assert owner.display_name == "Olivia Owner"
     assert MemberFactory._meta.model.objects.filter(team=team).count() == 1
+
+
+# -- hostile input: a 400, never a 500 ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000 + "]" * 100_000, '[{"changeId": ' + "9" * 5000 + "}]", '{"a": ' * 50_000],
+)
+def test_pathological_json_is_a_400(ingest_api, team, body):
+    response = ingest_api.post("/ingest/v1/changes", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "Malformed JSON" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("createdAt", "0001-01-01T00:00:00+14:00"),
+        ("createdAt", "9999-12-31T23:59:59-14:00"),
+        ("userEmail", "a" * 250 + "@acme.example"),
+        ("model", "m" * 256),
+        ("metadata", [{"fileExtension": "x" * 40}]),
+        ("metadata", [{"fileExtension": "ts", "fileName": "a\x00b"}]),
+    ],
+)
+def test_values_the_database_cannot_hold_are_a_400(ingest_api, team, field, value):
+    response = post(ingest_api, "changes", [change(**{field: value})])
+    assert response.status_code == 400
+    assert response.json()["problems"][0]["field"].startswith(field)
+    assert stored_counts(team) == (0, 0, 0, 0)
+
+
+def test_an_unpaired_surrogate_is_a_400(ingest_api, team):
+    body = '[{"changeId": "\\ud800", "userEmail": "a@acme.example", "source": "TAB"}]'
+    response = ingest_api.post("/ingest/v1/changes", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.json()["message"]

@@ -12,6 +12,7 @@ import json
 from django.conf import settings
 
 from analytics_api.errors import ApiError
+from tracking.ingest import jsonfast
 
 NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/x-jsonlines",
                 "application/json-lines", "application/ndjson"}  # fmt: skip
@@ -61,9 +62,11 @@ def _too_many(count: str) -> ApiError:
 
 def _array(text: str) -> list:
     try:
-        records = json.loads(text)
+        records = jsonfast.loads(text)
     except json.JSONDecodeError as exc:
-        raise _malformed(exc, exc.lineno, exc.colno) from None
+        raise _malformed(exc.msg, exc.lineno, exc.colno) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, [[[[...]]]]
+        raise ApiError(f"Malformed JSON: {_reason(exc)}.") from None
     if not isinstance(records, list):
         raise ApiError("The body must be a JSON array of records (or NDJSON).")
     if len(records) > settings.INGEST_MAX_RECORDS:
@@ -80,14 +83,20 @@ def _ndjson(text: str) -> list:
         if len(records) == limit:
             raise _too_many(f"more than {limit}")
         try:
-            records.append(json.loads(line))
+            records.append(jsonfast.loads(line))
         except json.JSONDecodeError as exc:
-            raise _malformed(exc, number, exc.colno) from None
+            raise _malformed(exc.msg, number, exc.colno) from None
+        except (ValueError, RecursionError) as exc:
+            raise ApiError(f"Malformed JSON at line {number}: {_reason(exc)}.") from None
     return records
 
 
-def _malformed(exc: json.JSONDecodeError, line: int, column: int) -> ApiError:
+def _reason(exc: Exception) -> str:
+    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+
+
+def _malformed(reason: str, line: int, column: int) -> ApiError:
     return ApiError(
-        f"Malformed JSON at line {line}, column {column}: {exc.msg}.",
+        f"Malformed JSON at line {line}, column {column}: {reason}.",
         extra={"line": line, "column": column},
     )

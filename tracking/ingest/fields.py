@@ -101,12 +101,16 @@ def timestamp(value) -> datetime | None:
     if value.isdigit() and len(value) <= 15:  # a CSV cell holding Unix milliseconds
         return _from_unix_ms(int(value))
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        parsed = _utc(datetime.fromisoformat(value.strip()))
+    except (ValueError, OverflowError):
         raise Invalid(
             f"must be an ISO 8601 timestamp (e.g. 2025-07-30T14:12:03.000Z) or Unix "
             f"milliseconds, got {_show(value)}"
         ) from None
+    return parsed
+
+
+def _utc(parsed: datetime) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
@@ -116,10 +120,9 @@ def fast_timestamp(value) -> datetime | None | bool:
         return None
     if type(value) is str and value[:4].isdigit() and "-" in value[:5]:
         try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
+            return _utc(datetime.fromisoformat(value))
+        except (ValueError, OverflowError):
             return False
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     return False
 
 
@@ -146,6 +149,8 @@ def fast_email(value: str) -> str | None:
 def _email(value: str) -> str | None:
     """Optimization: a team has few members; validate each spelling once per process."""
     normalized = value.strip().lower()
+    if len(normalized) > 254:  # the member's email column
+        return None
     try:
         validate_email(normalized)
     except ValidationError:

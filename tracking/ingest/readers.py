@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from tracking.ingest import jsonfast
 from tracking.ingest.records import CHANGES, COMMITS, PAIR_FIELDS
 from tracking.ingest.services import BadRow
 
@@ -134,7 +135,7 @@ def _csv_record(fmt: CsvFormat, header: list[str], row: list[str]):
             continue  # empty cell = null
         if name == "metadataJson":
             try:
-                record["metadata"] = json.loads(cell)
+                record["metadata"] = jsonfast.loads(cell)
             except ValueError as exc:
                 return BadRow(column, f"is not valid JSON: {exc}")
         elif name in _INT_FIELDS and _INT.fullmatch(cell.strip()):
@@ -164,15 +165,15 @@ def read_ndjson(stream: IO[str]) -> Iterator[tuple[int, Any]]:
         if not line.strip():
             continue
         try:
-            yield number, json.loads(line.rstrip("\r\n"))
-        except ValueError as exc:
+            yield number, jsonfast.loads(line.rstrip("\r\n"))
+        except (ValueError, RecursionError) as exc:
             yield number, BadRow("", f"malformed JSON: {_json_reason(exc)}")
 
 
 def _json_reason(exc: ValueError) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at column {exc.colno}"
-    return str(exc)
+    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
 
 
 def read_json_array(stream: IO[str]) -> Iterator[tuple[int, Any]]:
@@ -233,11 +234,19 @@ class _ArrayReader:
                     continue
                 line = self.line + self.buf.count("\n", self.pos, exc.pos)
                 raise ReadError(line, f"malformed JSON: {exc.msg}") from None
+            except (ValueError, RecursionError) as exc:
+                raise ReadError(self.line, f"malformed JSON: {_json_reason(exc)}") from None
             # A value that ends exactly at the buffer's end may be cut short (a number).
             if end == len(self.buf) and self._grow():
                 continue
-            self.line += self.buf.count("\n", self.pos, end)
+            text = self.buf[self.pos : end]
+            self.line += text.count("\n")
             self.pos = end
+            if "\\u" in text:
+                try:
+                    jsonfast.refuse_lone_surrogates(value)
+                except ValueError as exc:
+                    return BadRow("", f"malformed JSON: {exc}")
             return value
 
     def _grow(self) -> bool:

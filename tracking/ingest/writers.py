@@ -23,6 +23,7 @@ from datetime import datetime
 from django.db import connection
 
 from teams.models import Team
+from tracking.ingest import jsonfast
 from tracking.ingest.records import CHANGES, COMMITS, MESSAGES, PAIR_FIELDS, Record
 from tracking.models import Change, Commit, CommitFile, Message
 
@@ -131,7 +132,7 @@ def _pg_stage(cursor, spec: Kind, records: list[Record]) -> None:
             row = [record.values[c] for c in cols]
             for i in json_idx:
                 if row[i] is not None:
-                    row[i] = json.dumps(row[i])
+                    row[i] = jsonfast.dumps(row[i])
             copy.write_row(row)
 
 
