@@ -34,6 +34,11 @@ def machine(ctx: Context) -> dict:
         "postgresql_settings": settings,
         "python": platform.python_version(),
         "git_commit": commit,
+        "server": {
+            "gunicorn_workers": ctx.sizes.workers,
+            "worker_class": "sync",
+            "rate_limit_store": "redis" if ctx.env.get("REDIS_URL") else "database",
+        },
     }
 
 
