@@ -89,7 +89,11 @@ def export_rows(exports: dict) -> list[list[str]]:
 def page_rows(result: dict) -> list[list[str]]:
     floor, pages = result["floor"], result["pages"]
     rows = [
-        _row("HTTP floor (empty page, unknown user)", f"{floor['p50_ms']} / {floor['p95_ms']} ms")
+        _row("HTTP floor (empty page, unknown user)", f"{floor['p50_ms']} / {floor['p95_ms']} ms"),
+        _row(
+            "cold first page (slowest of the concurrent warm-up)",
+            f"{floor.get('cold_first_page_ms')} ms",
+        ),
     ]
     first = {(p["kind"], p["user"], p["page_size"]): p for p in pages if p["page"] == 1}
     for p in pages:
