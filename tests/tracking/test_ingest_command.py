@@ -316,3 +316,11 @@ def test_an_unpaired_surrogate_is_a_bad_row(team, tmp_path, suffix):
     out, err = run_ingest(path, "--skip-invalid")
     assert f"{path}:2: malformed JSON: a string holds an unpaired surrogate" in err
     assert "created 1" in out
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(team, tmp_path):
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(
+        (CURSOR_CHANGES_HEADER + "\n").encode() + "1,u,d\xe9@acme.example".encode("latin-1")
+    )
+    assert f"{path}: not UTF-8 text" in _stderr_of_failure(path)

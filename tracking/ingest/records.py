@@ -7,7 +7,7 @@ wrong, so a sender fixes a record in one round trip. Unknown fields are refused:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tracking.ingest import fields as f
@@ -84,7 +84,6 @@ class Record:
     display_name: str | None = None
     files: list[tuple] | None = None  # commits: None = keep the stored files
     locator: int = 0  # 0-based index (HTTP) or line number (files)
-    extra: dict = field(default_factory=dict)
 
 
 class _Fields:

@@ -90,7 +90,8 @@ class Command(BaseCommand):
                 raise FileFailed(f"{path}: not UTF-8 text ({exc.reason})") from None
             except IngestInvalid as exc:
                 raise FileFailed(_failure(path, exc.problems, field_name)) from None
-        self._end_progress()
+            finally:
+                self._end_progress()
         elapsed = max(time.monotonic() - started, 1e-6)
         self.stdout.write(
             f"{path}: {kind}: received {result.received}, created {result.created}, "
