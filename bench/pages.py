@@ -82,22 +82,24 @@ def http_floor(ctx: Context) -> dict:
 
 
 def warm_workers(ctx: Context) -> dict:
-    """Concurrent first pages, so every worker has its connection and, on big tables, its
-    cached count histogram: the steady state. The slowest of them is what the first request
-    after a write costs on a worker; it is reported as `cold_first_page_ms`."""
-    urls = [
-        f"{ctx.server.base_url}/analytics/ai-code/{kind}?{ctx.range_query(pageSize=1)}"
+    """First one request on its own: a worker's first page after a start or a write (a fresh
+    connection and, on big tables, the count histogram to build), reported as
+    `cold_first_page_ms`. Then concurrent first pages, so every worker is in the steady state
+    the figures describe."""
+    urls = {
+        kind: f"{ctx.server.base_url}/analytics/ai-code/{kind}?{ctx.range_query(pageSize=1)}"
         for kind in ("commits", "changes")
-        for _ in range(2 * ctx.sizes.workers)
-    ]
+    }
+    cold = client.get(urls["changes"], key=ctx.read_key).seconds
+    many = [url for url in urls.values() for _ in range(2 * ctx.sizes.workers)]
     with ThreadPoolExecutor(2 * ctx.sizes.workers) as pool:
-        seconds = list(pool.map(lambda url: client.get(url, key=ctx.read_key).seconds, urls))
-    return {"cold_first_page_ms": round(max(seconds) * 1000, 1)}
+        list(pool.map(lambda url: client.get(url, key=ctx.read_key), many))
+    return {"cold_first_page_ms": round(cold * 1000, 1)}
 
 
 def run(ctx: Context) -> dict:
     warm = warm_workers(ctx)
-    print(f"  cold first page (slowest of the warm-up) {warm['cold_first_page_ms']} ms")
+    print(f"  cold first page {warm['cold_first_page_ms']} ms")
     floor = http_floor(ctx) | warm
     print(f"  HTTP floor p50 {floor['p50_ms']} ms p95 {floor['p95_ms']} ms", flush=True)
     results = []

@@ -91,7 +91,7 @@ def page_rows(result: dict) -> list[list[str]]:
     rows = [
         _row("HTTP floor (empty page, unknown user)", f"{floor['p50_ms']} / {floor['p95_ms']} ms"),
         _row(
-            "cold first page (slowest of the concurrent warm-up)",
+            "cold first changes page (fresh worker)",
             f"{floor.get('cold_first_page_ms')} ms",
         ),
     ]
