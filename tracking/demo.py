@@ -508,9 +508,9 @@ def immediate_foreign_keys() -> Iterator[None]:
     """Check foreign keys as rows arrive instead of at COMMIT (PostgreSQL).
 
     Optimization: Django declares foreign keys DEFERRABLE INITIALLY DEFERRED, so a million
-    copied rows queue two million checks that all run at COMMIT, after the COPY, on one core
-    (10 s). Checked immediately they run while Python is still generating rows (2 s more COPY
-    time, no wait at COMMIT). Restored afterwards, since tests run inside an outer transaction.
+    copied rows queue two million checks that all run at COMMIT, after the COPY (about 10 s
+    of waiting). Checked immediately, they run in the server while Python is still generating
+    rows. Restored afterwards, since tests run inside an outer transaction.
     """
     if connection.vendor != "postgresql":
         yield
