@@ -5,7 +5,7 @@ derived from the eight pairs, booleans as true/false, timestamps as ISO with mil
 `TAB`/`COMPOSER` sources, accepted changes only. Two simplifications keep them pure SQL, and
 both make the ceiling cheaper, never dearer: user_id is `user_` || member_id (the real id is a
 keyed permutation computed in Python) and metadata_json is the stored JSON text with the
-extensions' dots removed by one regexp_replace (the API builds compact JSON item by item).
+extensions' dots removed by one replace() (the API builds compact JSON item by item).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ CHANGE_COLUMNS = ", ".join(
         "c.total_lines_deleted",
         f"{_iso('c.created_at')} AS created_at",
         # The Cursor dialect shows extensions without their dot.
-        """regexp_replace(c.metadata::text, '"fileExtension": "\\.', '"fileExtension": "', 'g')"""
+        """replace(c.metadata::text, '"fileExtension": ".', '"fileExtension": "')"""
         " AS metadata_json",
     ]
 )
