@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from teams.models import Team
 from tracking.ingest import jsonfast
@@ -100,6 +100,8 @@ def _key_sql(prefix: str, col: str) -> str:
 
 def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
     with connection.cursor() as cursor:
+        if spec.model is not Commit and _pg_copy_new(cursor, team, spec, records, stamp):
+            return Written(created=len(records)), set()
         _pg_stage(cursor, spec, records)
         if any(record.values["created_at"] is None for record in records):
             _pg_keep_created_at(cursor, team, spec)
@@ -120,19 +122,56 @@ def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
     return written, changed
 
 
+def _pg_copy_new(cursor, team: Team, spec: Kind, records: list[Record], stamp) -> bool:
+    """Optimization: a batch none of whose identities is stored yet (a first load) is COPied
+    straight into the table, skipping the staging table and the conflict checks. False: it
+    was not (some identity exists, or appeared meanwhile), and nothing was written."""
+    if _any_stored(cursor, team, spec, records):
+        return False
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent insert only costs the fallback
+            _copy_rows(cursor, spec, _table(spec), records, team=team, stamp=stamp)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _any_stored(cursor, team: Team, spec: Kind, records: list[Record]) -> bool:
+    (key,) = spec.key
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {_table(spec)} WHERE team_id = %s AND {key} = ANY(%s))",
+        [team.pk, [record.key[0] for record in records]],
+    )
+    return cursor.fetchone()[0]
+
+
 def _pg_stage(cursor, spec: Kind, records: list[Record]) -> None:
     types = ", ".join(f"{col} {_pg_type(spec, col)}" for col in spec.columns)
     # TEMP: private to this connection; dropped after the upsert (and on rollback).
     cursor.execute("DROP TABLE IF EXISTS pg_temp.ingest_stage")
     cursor.execute(f"CREATE TEMP TABLE ingest_stage ({types})")
+    _copy_rows(cursor, spec, "ingest_stage", records)
+
+
+def _copy_rows(cursor, spec: Kind, table: str, records, *, team=None, stamp=None) -> None:
+    """COPY the records' columns; with a team, into the real table (team_id, created_at set)."""
     cols = spec.columns
     json_idx = [cols.index(c) for c in spec.json_columns]
-    with cursor.cursor.copy(f"COPY ingest_stage ({', '.join(cols)}) FROM STDIN") as copy:
+    created = cols.index("created_at")
+    names = ", ".join(("team_id", *cols) if team else cols)
+    # wrap_database_errors: the raw psycopg cursor raises psycopg errors; make them Django's.
+    with (
+        connection.wrap_database_errors,
+        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
+    ):
         for record in records:
             row = [record.values[c] for c in cols]
             for i in json_idx:
                 if row[i] is not None:
                     row[i] = jsonfast.dumps(row[i])
+            if team is not None:
+                row[created] = row[created] or stamp
+                row.insert(0, team.pk)
             copy.write_row(row)
 
 
