@@ -199,3 +199,22 @@ def test_the_day_filter_keeps_one_utc_day(admin, owner):
 
     assert "on-day" in html.content.decode() and "next-day" not in html.content.decode()
     assert "created_day=2026-01-31" in html.content.decode()  # days of the chosen month offered
+
+
+def test_an_email_in_two_teams_finds_both_and_a_team_filter_narrows_it(admin, team, outsider_team):
+    here = MemberFactory(team=team, email="same@both.example")
+    there = MemberFactory(team=outsider_team, email="same@both.example")
+    ChangeFactory(member=here, change_id="in-acme")
+    ChangeFactory(member=there, change_id="in-globex")
+
+    both = admin.get("/admin/tracking/change/?q=same@both.example").content.decode()
+    one = admin.get(f"/admin/tracking/change/?q=same@both.example&team__id__exact={team.pk}")
+
+    assert "in-acme" in both and "in-globex" in both
+    assert "in-acme" in one.content.decode() and "in-globex" not in one.content.decode()
+
+
+def test_an_unknown_email_finds_nothing(admin, records):
+    html = admin.get("/admin/tracking/change/?q=nobody@nowhere.example").content.decode()
+
+    assert "0 changes" in html
