@@ -324,3 +324,11 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(team, tmp_path):
         (CURSOR_CHANGES_HEADER + "\n").encode() + "1,u,d\xe9@acme.example".encode("latin-1")
     )
     assert f"{path}: not UTF-8 text" in _stderr_of_failure(path)
+
+
+def test_ndjson_with_a_bom_and_crlf_lines_loads(team, tmp_path):
+    path = tmp_path / "windows.ndjson"
+    lines = [json.dumps(change(i)) for i in range(3)]
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    out, _ = run_ingest(path)
+    assert "received 3, created 3" in out

@@ -8,10 +8,7 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from itertools import islice
@@ -112,12 +109,11 @@ def stream_ingest(
 ) -> IngestResult:
     """Rows are (line number, raw record or BadRow). One transaction for all of them."""
     result, stamp = IngestResult(), timezone.now()
-    batches = _parsed_batches(kind, rows, batch_size)
-    # closing(): stop the reader thread at once when a bad batch ends the file.
-    with transaction.atomic(), closing(batches):
+    with transaction.atomic():
         resolver = MemberResolver(team)
-        for received, parsed, problems in batches:
-            result.received += received
+        for chunk in _chunks(rows, batch_size):
+            result.received += len(chunk)
+            parsed, problems = _parse(kind, chunk)
             parsed, more = _resolve(resolver, parsed)
             problems += more
             if problems and not skip_invalid:
@@ -126,46 +122,6 @@ def stream_ingest(
             _write(team, kind, parsed, stamp, result)
         _finish(team, resolver, result)
     return result
-
-
-def _parsed_batches(kind: str, rows: Iterable, size: int) -> Iterator[tuple]:
-    """(row count, records, problems) per batch, read and validated in a background thread.
-
-    Optimization: reading and validating is pure Python; writing mostly waits on the
-    database, which releases the GIL. Overlapping the two keeps both cores busy. The database
-    work stays on this thread (Django connections are per thread: one transaction).
-    """
-    batches: queue.Queue = queue.Queue(maxsize=2)  # bounded: memory stays flat
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                batches.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            for chunk in _chunks(rows, size):
-                if not put(("batch", len(chunk), *_parse(kind, chunk))):
-                    return
-            put(("end",))
-        except BaseException as exc:  # re-raised on the caller's thread
-            put(("error", exc))
-
-    worker = threading.Thread(target=work, name="ingest-parse", daemon=True)
-    worker.start()
-    try:
-        while (item := batches.get())[0] == "batch":
-            yield item[1:]
-        if item[0] == "error":
-            raise item[1]
-    finally:
-        stop.set()
-        worker.join()
 
 
 def _chunks(rows: Iterable, size: int) -> Iterator[list]:

@@ -150,7 +150,7 @@ def _open_rows(text, kind: str | None):
     if first == "[":
         return _json_rows(readers.read_json_array(text), kind)
     if first == "{":
-        return _json_rows(readers.read_ndjson(text), kind)
+        return _json_rows(readers.read_ndjson(text.buffer), kind)
     if first == "":
         raise readers.ReadError(1, "the file is empty")
     fmt, rows = readers.read_csv(text)
