@@ -179,21 +179,40 @@ class Clock:
 def members_seed(*, team: Team, rng: random.Random, size: DemoSize, domain: str) -> list[Dev]:
     """Create (or reuse, when appending) the members; return their generator profiles."""
     repos = repo_names(size.repos)
-    names = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
-    # The same people for every seed, so --append with another seed reuses the members.
-    random.Random(0).shuffle(names)
+    people = member_names(size.members, domain)
+    ids = member_ids(team, people)
     devs = []
-    for i in range(size.members):
-        first, last = names[i % len(names)]
-        suffix = "" if i < len(names) else str(i // len(names))
-        email = f"{first}.{last}{suffix}@{domain}".lower()
-        member, _ = Member.objects.get_or_create(
-            team=team, email=email, defaults={"display_name": f"{first} {last}"}
-        )
+    for i, (email, _name) in enumerate(people):
         home = tuple(rng.sample(repos, k=min(len(repos), rng.randint(1, 3))))
         style = STYLE_CYCLE[i % len(STYLE_CYCLE)]
-        devs.append(Dev(member.pk, style, privacy=i % 4 == 3, repos=home))
+        devs.append(Dev(ids[email], style, privacy=i % 4 == 3, repos=home))
     return devs
+
+
+def member_names(n: int, domain: str) -> list[tuple[str, str]]:
+    """(email, display name) of n people: the same people for every seed, so --append with
+    another seed reuses the members."""
+    names = [(f, last) for f in FIRST_NAMES for last in LAST_NAMES]
+    random.Random(0).shuffle(names)
+    people = []
+    for i in range(n):
+        first, last = names[i % len(names)]
+        suffix = "" if i < len(names) else str(i // len(names))
+        people.append((f"{first}.{last}{suffix}@{domain}".lower(), f"{first} {last}"))
+    return people
+
+
+def member_ids(team: Team, people: list[tuple[str, str]]) -> dict[str, int]:
+    """Member id by email, creating the missing members in one bulk insert."""
+    ids = dict(Member.objects.filter(team=team).values_list("email", "id"))
+    missing = [
+        Member(team=team, email=email, display_name=name)
+        for email, name in people
+        if email not in ids
+    ]
+    # Emails are generated lower case already: bulk_create skips Member.save's normalisation.
+    ids.update((m.email, m.pk) for m in Member.objects.bulk_create(missing, batch_size=1_000))
+    return ids
 
 
 def repo_names(n: int) -> list[str]:
