@@ -73,3 +73,11 @@ def test_a_team_delete_removes_its_records(admin, team, owner):
     admin.post(f"/admin/teams/team/{team.pk}/delete/", {"post": "yes"})
 
     assert not Team.objects.filter(pk=team.pk).exists()
+
+
+def test_the_admin_index_lists_every_model(admin):
+    html = admin.get("/admin/").content.decode()
+
+    for path in ("teams/team", "teams/member", "teams/apikey", "tracking/commit",
+                 "tracking/change", "tracking/message"):  # fmt: skip
+        assert f"/admin/{path}/" in html
