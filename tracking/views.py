@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
 from analytics_api.errors import ApiError
 from teams.auth import CanIngest
+from tracking.ingest import schema
 from tracking.ingest.body import read_records
 from tracking.ingest.services import (
     IngestInvalid,
@@ -50,10 +52,22 @@ def invalid_error(exc: IngestInvalid) -> ApiError:
 class CommitsIngestView(IngestView):
     service = staticmethod(commits_ingest)
 
+    @extend_schema(**schema.COMMITS)
+    def post(self, request):
+        return super().post(request)
+
 
 class ChangesIngestView(IngestView):
     service = staticmethod(changes_ingest)
 
+    @extend_schema(**schema.CHANGES)
+    def post(self, request):
+        return super().post(request)
+
 
 class MessagesIngestView(IngestView):
     service = staticmethod(messages_ingest)
+
+    @extend_schema(**schema.MESSAGES)
+    def post(self, request):
+        return super().post(request)
