@@ -405,22 +405,26 @@ MESSAGE_SOURCES = (("AGENT", 60), ("QUEST", 15), ("INLINECHAT", 25))
 def message_rows(
     *, rng: random.Random, team: Team, devs: list[Dev], n: int, clock: Clock
 ) -> Iterator[tuple]:
-    """Messages in conversations of 1 to 6, a few minutes apart, one member and source each."""
-    starts = iter(clock.draw(rng, n))
-    written = 0
-    while written < n:
+    """Messages in conversations of 1 to 6, a few minutes apart, one member and source each.
+
+    The conversation sizes are drawn first so that exactly one start time is drawn per
+    conversation, spread over the whole window like every other record.
+    """
+    sizes, left = [], n
+    while left > 0:
+        sizes.append(min(1 + int(rng.random() * 6), left))
+        left -= sizes[-1]
+    for size, at in zip(sizes, clock.draw(rng, len(sizes)), strict=True):
         dev = devs[int(rng.random() * len(devs))]
         source = rng.choices([s for s, _ in MESSAGE_SOURCES], [w for _, w in MESSAGE_SOURCES])[0]
         model = rng.choice(AGENT_MODELS)
         conversation = f"conv_{rng.getrandbits(48):012x}"
-        at = next(starts)
-        for _ in range(min(1 + int(rng.random() * 6), n - written)):
+        for _ in range(size):
             yield (
                 team.pk, dev.member_id, f"msg_{rng.getrandbits(64):016x}", source, model,
                 conversation, clock.past(at),
             )  # fmt: skip
             at += timedelta(seconds=30 + rng.random() * 300)
-            written += 1
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management.base import CommandError
+from django.db.models import Max, Min
 
 from teams.models import Member, Team
 from tests.factories import ChangeFactory, TeamFactory
@@ -65,6 +66,17 @@ def test_it_writes_the_requested_amounts(seeded):
     assert Change.objects.filter(team=seeded).count() == SMALL.changes
     assert Message.objects.filter(team=seeded).count() == SMALL.messages
     assert Commit.objects.filter(team=seeded).values("repo_name").distinct().count() <= 6
+
+
+@pytest.mark.parametrize("model", [Commit, Change, Message])
+def test_every_kind_of_record_spans_the_whole_window(seeded, model):
+    times = model.objects.filter(team=seeded).aggregate(
+        first=Min("created_at"), last=Max("created_at")
+    )
+    # Charts of the last week must have data for every kind, and so must the first week.
+    assert times["last"] > NOW - timedelta(days=3)
+    assert times["first"] < NOW - timedelta(days=SMALL.days - 7)
+    assert times["last"] <= NOW
 
 
 def test_changes_cover_every_source_and_unaccepted_next_only(seeded):
