@@ -196,11 +196,11 @@ def extension(value, *, path: str | None) -> str:
         name = path.rsplit("/", 1)[-1]
         value = name.rsplit(".", 1)[1] if "." in name.lstrip(".") else ""
     if type(value) is str and len(value) <= 31:
-        return _normal_extension(no_nul(value))
-    return _normal_extension(text(value, max_length=31) or "")
+        return normal_extension(no_nul(value))
+    return normal_extension(text(value, max_length=31) or "")
 
 
 @lru_cache(maxsize=1024)
-def _normal_extension(value: str) -> str:
+def normal_extension(value: str) -> str:
     ext = value.strip().lower()
     return "." + ext if ext and not ext.startswith(".") else ext

@@ -349,7 +349,7 @@ def _metadata_fast(item: dict) -> dict | None:
         and 0 <= deleted <= f.MAX_COUNT
     ):
         return None
-    ext = f.extension(ext, path=None)
+    ext = f.normal_extension(ext)  # checked above: a short string without NUL
     if name is None or name == "":  # absent, as the full path reads it
         return {"fileExtension": ext, "linesAdded": added, "linesDeleted": deleted}
     if type(name) is str and 0 < len(name) <= 1024 and "\x00" not in name:

@@ -159,6 +159,7 @@ def _copy_rows(cursor, spec: Kind, table: str, records, *, team=None, stamp=None
     json_idx = [cols.index(c) for c in spec.json_columns]
     created = cols.index("created_at")
     names = ", ".join(("team_id", *cols) if team else cols)
+    team_id = team.pk if team is not None else None
     # wrap_database_errors: the raw psycopg cursor raises psycopg errors; make them Django's.
     with (
         connection.wrap_database_errors,
@@ -169,9 +170,9 @@ def _copy_rows(cursor, spec: Kind, table: str, records, *, team=None, stamp=None
             for i in json_idx:
                 if row[i] is not None:
                     row[i] = jsonfast.dumps(row[i])
-            if team is not None:
+            if team_id is not None:
                 row[created] = row[created] or stamp
-                row.insert(0, team.pk)
+                row.insert(0, team_id)
             copy.write_row(row)
 
 
