@@ -332,3 +332,14 @@ def test_ndjson_with_a_bom_and_crlf_lines_loads(team, tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
     out, _ = run_ingest(path)
     assert "received 3, created 3" in out
+
+
+def test_a_csv_without_metadata_keeps_the_metadata_stored_before(team):
+    # The Qoder change export has no metadata column: re-importing it must not erase any.
+    run_ingest(FIXTURES / "qoder/changes.json")
+    out, _ = run_ingest(FIXTURES / "qoder/ai-code-changes.csv")
+    assert "created 0, updated 0" in out
+    assert [m["fileName"] for m in change_rows(team)["chg_abc123"]["metadata"]] == [
+        "main.go",
+        "utils.go",
+    ]

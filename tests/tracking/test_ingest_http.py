@@ -584,3 +584,13 @@ def test_an_unpaired_surrogate_is_a_400(ingest_api, team):
     response = ingest_api.post("/ingest/v1/changes", body, content_type="application/json")
     assert response.status_code == 400
     assert "surrogate" in response.json()["message"]
+
+
+def test_absent_metadata_is_empty_for_a_new_change_and_kept_for_a_stored_one(ingest_api, team):
+    post(ingest_api, "changes", [change(), change(changeId="c-2", metadata=...)])
+    assert change_rows(team)["c-2"]["metadata"] == []
+    response = post(ingest_api, "changes", [change(metadata=None), change(metadata=...)])
+    assert response.json()["updated"] == 0
+    assert change_rows(team)["c-1"]["metadata"][0]["fileName"] == "a.ts"
+    post(ingest_api, "changes", [change(metadata=[])])
+    assert change_rows(team)["c-1"]["metadata"] == []

@@ -192,7 +192,7 @@ def _change(fields: _Fields) -> Record:
         "accepted": True if accepted is None else accepted,
         "total_lines_added": fields.count("totalLinesAdded"),
         "total_lines_deleted": fields.count("totalLinesDeleted"),
-        "metadata": _nested(fields, "metadata", _metadata) or [],
+        "metadata": _nested(fields, "metadata", _metadata),  # None: keep the stored one
         "created_at": fields.get("createdAt", f.timestamp),
     }
     return Record(key=(values["change_id"],), values=values)
@@ -230,14 +230,14 @@ def _change_fast(raw: dict) -> Record | None:
     email = f.fast_email(email)
     created_at = f.fast_timestamp(raw.get("createdAt"))
     items = (
-        []
+        None
         if metadata is None
         else [
             _metadata_fast(i) if type(i) is dict and i.keys() <= METADATA else None
             for i in metadata
         ]
     )
-    if email is None or created_at is False or None in items:
+    if email is None or created_at is False or (items is not None and None in items):
         return None
     values = {
         "change_id": change_id,

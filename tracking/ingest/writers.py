@@ -5,10 +5,11 @@ UPDATE ... WHERE row IS DISTINCT FROM new row, so re-sending identical records w
 and counts nothing. SQLite (development, small data): read the batch's existing rows, compare
 in Python, and executemany one INSERT ... ON CONFLICT for the new and changed rows only.
 
-Two "keep what is stored" rules, both so that re-ingesting a narrower export (a CSV has no
-range annotations or files) does not erase what a richer source sent before:
+"Keep what is stored" rules, so that re-ingesting a narrower export (a CSV has no range
+annotations or files, Qoder's change CSV no metadata) does not erase what a richer source sent:
 - createdAt absent: a new row gets the request's server stamp, an existing row keeps its own
   (incremental syncers read by createdAt and must not see the record again);
+- change metadata absent or null: a new row gets [], an existing row keeps its own;
 - rangeAnnotations absent or null: the stored value is kept (send [] to clear). Commit files
   likewise: absent keeps, a list (even empty) replaces.
 """
@@ -35,6 +36,9 @@ class Kind:
     key: tuple[str, ...]  # identity columns, besides team_id
     conflict: str  # the ON CONFLICT target matching the identity's unique index
     json_columns: tuple[str, ...] = ()
+    # NOT NULL columns a record may leave out: None keeps the stored value, else this default
+    # (SQL text; None = the request's server stamp).
+    keep: tuple[tuple[str, str | None], ...] = (("created_at", None),)
 
 
 KINDS = {
@@ -58,6 +62,7 @@ KINDS = {
         key=("change_id",),
         conflict="(team_id, change_id)",
         json_columns=("metadata",),
+        keep=(("created_at", None), ("metadata", "'[]'::jsonb")),
     ),
     MESSAGES: Kind(
         model=Message,
@@ -103,8 +108,9 @@ def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
         if spec.model is not Commit and _pg_copy_new(cursor, team, spec, records, stamp):
             return Written(created=len(records)), set()
         _pg_stage(cursor, spec, records)
-        if any(record.values["created_at"] is None for record in records):
-            _pg_keep_created_at(cursor, team, spec)
+        for column, _ in spec.keep:
+            if any(record.values[column] is None for record in records):
+                _pg_keep(cursor, team, spec, column)
         with_keys = spec.model is Commit  # commit keys feed the file sync; others just count
         cursor.execute(_pg_upsert_sql(spec, with_keys=with_keys), [team.pk, stamp])
         rows = cursor.fetchall()
@@ -158,6 +164,7 @@ def _copy_rows(cursor, spec: Kind, table: str, records, *, team=None, stamp=None
     cols = spec.columns
     json_idx = [cols.index(c) for c in spec.json_columns]
     created = cols.index("created_at")
+    metadata = cols.index("metadata") if "metadata" in cols else None
     names = ", ".join(("team_id", *cols) if team else cols)
     team_id = team.pk if team is not None else None
     # wrap_database_errors: the raw psycopg cursor raises psycopg errors; make them Django's.
@@ -167,6 +174,8 @@ def _copy_rows(cursor, spec: Kind, table: str, records, *, team=None, stamp=None
     ):
         for record in records:
             row = [record.values[c] for c in cols]
+            if team_id is not None and metadata is not None and row[metadata] is None:
+                row[metadata] = []  # a new row (this path writes only new ones)
             for i in json_idx:
                 if row[i] is not None:
                     row[i] = jsonfast.dumps(row[i])
@@ -182,20 +191,23 @@ def _pg_type(spec: Kind, col: str) -> str:
     return spec.model._meta.get_field(col).db_type(connection)
 
 
-def _pg_keep_created_at(cursor, team: Team, spec: Kind) -> None:
+def _pg_keep(cursor, team: Team, spec: Kind, column: str) -> None:
     # A correlated subquery, not UPDATE ... FROM: the staging table has no statistics, and a
     # join plan may scan the team's whole table per batch; this is one index probe per row.
     match = " AND ".join(f"{_key_sql('t.', c)} = {_key_sql('s.', c)}" for c in spec.key)
     cursor.execute(
-        f"UPDATE ingest_stage s SET created_at = (SELECT t.created_at FROM {_table(spec)} t "
-        f"WHERE t.team_id = %s AND {match}) WHERE s.created_at IS NULL",
+        f"UPDATE ingest_stage s SET {column} = (SELECT t.{column} FROM {_table(spec)} t "
+        f"WHERE t.team_id = %s AND {match}) WHERE s.{column} IS NULL",
         [team.pk],
     )
 
 
 def _pg_upsert_sql(spec: Kind, *, with_keys: bool) -> str:
     table, cols = _table(spec), spec.columns
-    select = ", ".join("COALESCE(created_at, %s)" if c == "created_at" else c for c in cols)
+    defaults = dict(spec.keep)
+    select = ", ".join(
+        f"COALESCE({c}, {defaults[c] or '%s'})" if c in defaults else c for c in cols
+    )
     new = [_new_value(c) for c in cols]
     assignments = ", ".join(f"{c} = {v}" for c, v in zip(cols, new, strict=True))
     old = ", ".join(f"t.{c}" for c in cols)
@@ -230,8 +242,10 @@ def _sqlite_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetim
     for record in records:
         values = record.values
         old = existing.get(record.key)
-        if values["created_at"] is None:
-            values["created_at"] = old["created_at"] if old else stamp
+        for column, default in spec.keep:
+            if values[column] is None:
+                # Defaults: the stamp for created_at, [] for metadata (the only other one).
+                values[column] = old[column] if old else (stamp if default is None else [])
         if "range_annotations" in values and values["range_annotations"] is None and old:
             values["range_annotations"] = old["range_annotations"]
         if old is None:
