@@ -17,13 +17,17 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
     """teams.auth.ApiKeyAuthentication: the key as Basic user name (curl -u KEY:) or Bearer."""
 
     target_class = "teams.auth.ApiKeyAuthentication"
-    name = ["apiKeyBasic", "apiKeyBearer"]
+    # Only Basic is defined here: "apiKeyBearer" is the component of BearerApiKeyScheme (the
+    # Qoder views use it, so it is always in the schema). Defining it twice, from two classes,
+    # makes drf-spectacular warn that the schema may be wrong.
+    name = "apiKeyBasic"
 
     def get_security_definition(self, auto_schema):
-        return [
-            {"type": "http", "scheme": "basic", "description": "API key as user, empty password."},
-            {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"},
-        ]
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "API key as user, empty password.",
+        }
 
     def get_security_requirement(self, auto_schema):
         return [{"apiKeyBasic": []}, {"apiKeyBearer": []}]

@@ -74,3 +74,20 @@ def test_the_ui_assets_are_installed_locally():
 
     assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
     assert finders.find("drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+
+
+def test_the_whole_schema_generates_without_warnings(db):
+    """Warnings from drf-spectacular mean a part of the schema may be wrong (e.g. two security
+    components with one name); `--fail-on-warn` turns them into a failing exit."""
+    from django.core.management import call_command
+
+    try:
+        call_command("spectacular", "--fail-on-warn", "--file", "/dev/null")
+    except SystemExit as exit_:  # the command exits non-zero on warnings
+        pytest.fail(f"drf-spectacular reported warnings (exit {exit_.code})")
+
+
+def test_both_security_schemes_are_defined(schema):
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["apiKeyBasic"]["scheme"] == "basic"
+    assert schemes["apiKeyBearer"]["scheme"] == "bearer"
