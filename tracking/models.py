@@ -82,13 +82,20 @@ class Commit(models.Model):
         ]
         indexes = [
             # Cursor lists and exports: team + createdAt window, newest first, id tie-break.
-            models.Index(F("team"), F("created_at").desc(), F("id").desc(), name="commit_team_created"),
             models.Index(
-                F("team"), F("member"), F("created_at").desc(), F("id").desc(),
+                F("team"), F("created_at").desc(), F("id").desc(), name="commit_team_created"
+            ),
+            models.Index(
+                F("team"),
+                F("member"),
+                F("created_at").desc(),
+                F("id").desc(),
                 name="commit_team_member_created",
             ),
             # Qoder tracking and metrics: commit time with createdAt fallback.
-            models.Index(F("team"), F("occurred_at").desc(), F("id").desc(), name="commit_team_occurred"),
+            models.Index(
+                F("team"), F("occurred_at").desc(), F("id").desc(), name="commit_team_occurred"
+            ),
             models.Index(fields=["member"], name="commit_member"),
         ]
 
@@ -109,6 +116,9 @@ class CommitFile(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["commit", "file_extension"], name="commitfile_commit_ext")]
+
+    def __str__(self) -> str:
+        return self.file_path or f"(a {self.file_extension} file)"
 
 
 class Change(models.Model):
@@ -132,9 +142,14 @@ class Change(models.Model):
             models.UniqueConstraint(fields=["team", "change_id"], name="change_identity_uniq"),
         ]
         indexes = [
-            models.Index(F("team"), F("created_at").desc(), F("id").desc(), name="change_team_created"),
             models.Index(
-                F("team"), F("member"), F("created_at").desc(), F("id").desc(),
+                F("team"), F("created_at").desc(), F("id").desc(), name="change_team_created"
+            ),
+            models.Index(
+                F("team"),
+                F("member"),
+                F("created_at").desc(),
+                F("id").desc(),
                 name="change_team_member_created",
             ),
             models.Index(fields=["member"], name="change_member"),
@@ -164,3 +179,5 @@ class Message(models.Model):
             models.Index(fields=["member"], name="message_member"),
         ]
 
+    def __str__(self) -> str:
+        return self.message_id
