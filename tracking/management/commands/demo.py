@@ -7,6 +7,7 @@ never shown twice.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from teams.models import ApiKey, Team
 from tracking.demo import DemoSize, demo_seed, team_has_records
+from tracking.models import Commit
 
 DEMO_SLUG = "acme-demo"
 DEMO_NAME = "Acme Demo"
@@ -53,6 +55,12 @@ INGEST_BODY = (
 )
 
 
+def annotated_hashes(team: Team, n: int = 2) -> list[str]:
+    """The newest commits that carry range annotations, for a commit-detail example."""
+    commits = Commit.objects.filter(team=team, range_annotations__isnull=False)
+    return list(commits.order_by("-created_at", "-id").values_list("commit_hash", flat=True)[:n])
+
+
 def curl_lines(*, base: str, key: str, team: Team) -> list[tuple[str, str]]:
     today = timezone.now().date()
     start, end = f"{today - timedelta(days=29)}T00:00:00Z", f"{today}T23:59:59Z"
@@ -68,6 +76,10 @@ def curl_lines(*, base: str, key: str, team: Team) -> list[tuple[str, str]]:
          f'{qoder}/ai-code/stats/overview?start_date={start}&end_date={end}"'),
         ("Qoder tracking commits",
          f'{qoder}/ai-code-tracking/commits?startDate={start}&endDate={end}&page=1&pageSize=50"'),
+        ("Qoder commit detail (range annotations)",
+         f'curl -X POST -H "Authorization: Bearer {key}" -H "Content-Type: application/json" '
+         f'"{base}/v1/organizations/{team.uuid}/ai-code-tracking/commits/detail" '
+         f"-d '{json.dumps({'commitHashes': annotated_hashes(team)})}'"),
         ("Ingest changes (JSON array; NDJSON with Content-Type: application/x-ndjson)",
          f'curl -u {key}: -X POST -H "Content-Type: application/json" '
          f"\"{base}/ingest/v1/changes\" -d '{INGEST_BODY}'"),
@@ -102,6 +114,9 @@ class Command(BaseCommand):
         out(self.style.SUCCESS(f"Demo API key (read + ingest; shown once): {key}"))
         out(f"Team: {team.name}, slug {team.slug}, id (Qoder organization_id) {team.uuid}")
         out("Earlier 'make run' keys of this team are revoked.")
+        out("")
+        out("For the README's examples, paste into your shell:")
+        out(f"KEY={key} ORG={team.uuid} BASE={base}")
         for title, line in curl_lines(base=base, key=key, team=team):
             out("")
             out(f"# {title}")
