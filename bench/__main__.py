@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ingest-requests", type=int, dest="ingest_requests")
     p.add_argument("--quick", action="store_true", help="small sizes for a fast run")
     p.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    p.add_argument("--seed-only", action="store_true", help="seed (or check) the teams, stop")
     return p.parse_args(argv)
 
 
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
 
     print("seeding (or reusing) the teams ...", flush=True)
     seeding = seed_all(ctx)
+    if args.seed_only:
+        print(f"seeded: {seeding}")
+        return
     load_window(ctx)
     key, ctx.read_key = ApiKey.objects.create_key(
         team=Team.objects.get(pk=ctx.team_id), name="bench-read"
