@@ -8,7 +8,7 @@ prefix and compared as HMACs in constant time.
 from __future__ import annotations
 
 import base64
-import binascii
+import re
 from dataclasses import dataclass
 
 from rest_framework import authentication, exceptions, permissions
@@ -45,7 +45,7 @@ def key_from_header(header: str) -> str | None:
     if scheme == "basic":
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, and non-ASCII input
             raise exceptions.AuthenticationFailed(
                 "Basic credentials are not valid base64 of 'API_KEY:'."
             ) from None
@@ -60,7 +60,14 @@ def key_from_header(header: str) -> str | None:
     )
 
 
+# The form create_key() issues. Anything else (NUL, control or non-ASCII characters) would only
+# reach the database to fail there (PostgreSQL refuses NUL in text): refuse it here.
+_KEY_RE = re.compile(r"ak_[A-Za-z0-9]+")
+
+
 def key_lookup(plain_key: str) -> ApiKey:
+    if not _KEY_RE.fullmatch(plain_key):
+        raise exceptions.AuthenticationFailed("Invalid API key.")
     candidate = (
         ApiKey.objects.select_related("team").filter(prefix=plain_key[:KEY_PREFIX_LEN]).first()
         if len(plain_key) > KEY_PREFIX_LEN
