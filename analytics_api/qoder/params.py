@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from analytics_api.dates import is_relative, parse_date
 from analytics_api.errors import ApiError
 from analytics_api.paging import parse_paging
-from teams.models import Team
+from teams.models import Team, normalize_email
 from tracking.models import Source
 
 from .selectors import MetricFilters, TrackingFilters
@@ -21,6 +21,9 @@ RANKING_DEFAULT, RANKING_MAX = 10, 100
 REPOS_PAGE_DEFAULT, REPOS_PAGE_MAX = 30, 100
 TRACKING_PAGE_DEFAULT, TRACKING_PAGE_MAX = 100, 200
 MAX_HASHES = 50
+MAX_HASH_LENGTH = 64  # Commit.commit_hash's max_length
+_HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
+_DIGITS_RE = re.compile(r"^[0-9]+$")  # ASCII only: int() also takes "+5", "１" and "1_0"
 
 
 def check_organization(value: str, *, team: Team) -> None:
@@ -36,10 +39,15 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def text(value: str, *, name: str) -> str:
-    """A stripped text value; control characters are a 400 (PostgreSQL rejects NUL in text)."""
+    """A stripped text value; control characters are a 400 (PostgreSQL rejects NUL in text), and
+    so is text that is not valid Unicode (a lone surrogate from JSON's "\\ud800")."""
     value = value.strip()
     if _CONTROL_RE.search(value):
         raise ApiError(f"{name} must not contain control characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(f"{name} must be valid Unicode text (no unpaired surrogates).") from None
     return value
 
 
@@ -69,8 +77,11 @@ def _date(query, name: str, *, now: datetime, is_end: bool) -> datetime | None:
         raise ApiError(f"{name}: {exc}") from None
 
 
-def _check_order(start, end, *, start_name: str, end_name: str) -> None:
+def _check_order(start, end, *, start_name: str, end_name: str | None) -> None:
+    """start <= end; `end_name` None means the client sent no end and it defaulted to now."""
     if start is not None and end is not None and start > end:
+        if end_name is None:
+            raise ApiError(f"{start_name} is after the end of the range (now).")
         raise ApiError(f"{start_name} must not be after {end_name}.")
 
 
@@ -125,12 +136,12 @@ class RankingParams:
 
 def ranking_params(query, *, now: datetime) -> RankingParams:
     raw = query.get("limit", "").strip() or str(RANKING_DEFAULT)
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise ApiError(f"limit must be an integer from 1 to {RANKING_MAX}, got {raw!r}.") from None
+    # analytics_api/paging.py has only a private parser (and it clamps): same ASCII-digit rule.
+    if not _DIGITS_RE.match(raw):
+        raise ApiError(f"limit must be an integer from 1 to {RANKING_MAX}, got {raw[:50]!r}.")
+    limit = int(raw) if len(raw) <= 6 else RANKING_MAX + 1
     if not 1 <= limit <= RANKING_MAX:
-        raise ApiError(f"limit must be from 1 to {RANKING_MAX}, got {limit}.")
+        raise ApiError(f"limit must be from 1 to {RANKING_MAX}, got {raw[:50]}.")
     return RankingParams(metric_filters(query, now=now, dates_required=True), limit)
 
 
@@ -164,9 +175,10 @@ class TrackingParams:
 def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParams:
     """Tracking parameters: without startDate, look back 90 days; endDate defaults to now."""
     start = _date(query, "startDate", now=now, is_end=False)
-    end = _date(query, "endDate", now=now, is_end=True) or now
+    sent_end = _date(query, "endDate", now=now, is_end=True)
+    end = sent_end or now
     start = start or _lookback(end)
-    _check_order(start, end, start_name="startDate", end_name="endDate")
+    _check_order(start, end, start_name="startDate", end_name="endDate" if sent_end else None)
     user_id = query.get("userId", "").strip()
     page, page_size = parse_paging(
         query, default_size=TRACKING_PAGE_DEFAULT, max_size=TRACKING_PAGE_MAX
@@ -175,7 +187,7 @@ def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParam
         start=start,
         end=end,
         user_id=parse_uuid(user_id, name="userId") if user_id else None,
-        user_email=(_text(query, "userEmail") or "").lower() or None,
+        user_email=normalize_email(_text(query, "userEmail") or "") or None,
         repo_name=None if with_source else _text(query, "repoName"),
         source=_source(query) if with_source else None,
     )
@@ -210,13 +222,29 @@ def detail_params(body) -> DetailParams:
     if not isinstance(body, dict):
         raise ApiError("The body must be a JSON object with commitHashes.")
     hashes = body.get("commitHashes")
-    if not isinstance(hashes, list) or not all(isinstance(h, str) and h for h in hashes):
+    if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
         raise ApiError("commitHashes must be a list of commit hash strings.")
-    for commit_hash in hashes:
-        text(commit_hash, name="commitHashes")  # answered as given; only checked
     if not 1 <= len(hashes) <= MAX_HASHES:
         raise ApiError(f"commitHashes must hold 1 to {MAX_HASHES} hashes, got {len(hashes)}.")
+    hashes = [_commit_hash(h) for h in hashes]
     branch = body.get("branch")
     if branch is not None and not isinstance(branch, str):
         raise ApiError("branch must be a string.")
     return DetailParams(tuple(hashes), text(branch or "", name="branch") or None)
+
+
+def _commit_hash(value: str) -> str:
+    """A stripped, non-empty hash of at most 64 characters, answered as sent (lookup_hash)."""
+    value = text(value, name="commitHashes")
+    if not value:
+        raise ApiError("commitHashes must not contain an empty or blank hash.")
+    if len(value) > MAX_HASH_LENGTH:
+        raise ApiError(
+            f"commitHashes: a hash has at most {MAX_HASH_LENGTH} characters, got {len(value)}."
+        )
+    return value
+
+
+def lookup_hash(value: str) -> str:
+    """The stored form of a hash: hex hashes are stored lower case (git's form), others as is."""
+    return value.lower() if _HEX_RE.match(value) else value

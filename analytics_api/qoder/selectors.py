@@ -284,8 +284,8 @@ def _member_filter(qs: QuerySet, filters: TrackingFilters) -> QuerySet:
     # userId wins over userEmail when both are given (seed).
     if filters.user_id is not None:
         return qs.filter(member__uuid=filters.user_id)
-    if filters.user_email:
-        return qs.filter(member__email=filters.user_email.strip().lower())
+    if filters.user_email:  # normalised by params.tracking_params (teams.normalize_email)
+        return qs.filter(member__email=filters.user_email)
     return qs
 
 

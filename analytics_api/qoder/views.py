@@ -234,11 +234,14 @@ class CommitDetailView(QoderView):
 
     @extend_schema(**schema.COMMIT_DETAIL)
     def post(self, request, organization_id: str):
+        # Looked up in the stored form (hex lower case), answered as sent.
+        stored = [p.lookup_hash(h) for h in self.params.hashes]
         found = selectors.commit_annotations(
-            team=self.team, hashes=list(self.params.hashes), branch=self.params.branch
+            team=self.team, hashes=stored, branch=self.params.branch
         )
         commits = [
-            {"commitHash": h, "rangeAnnotations": found.get(h, [])} for h in self.params.hashes
+            {"commitHash": h, "rangeAnnotations": found.get(key, [])}
+            for h, key in zip(self.params.hashes, stored, strict=True)
         ]
         return Response({"success": True, "data": {"commits": commits}})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.factories import CommitFactory
@@ -137,3 +139,34 @@ def test_it_answers_in_a_bounded_number_of_queries(
 
     with django_assert_num_queries(2):  # key lookup + one query for every hash
         assert post(qoder, team, body).status_code == 200
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "a" * 65])
+def test_it_rejects_an_empty_blank_or_too_long_hash_naming_commit_hashes(qoder, team, bad):
+    assert_qoder_error(
+        post(qoder, team, {"commitHashes": [bad]}), 400, "BadRequest", "commitHashes"
+    )
+
+
+@pytest.mark.parametrize("field", ["commitHashes", "branch"])
+@pytest.mark.parametrize("bad", ["ab\ud800cd", "ab\x00cd", "ab\x1bcd"])
+def test_it_rejects_unpaired_surrogates_and_control_characters_naming_the_field(
+    qoder, team, field, bad
+):
+    body = {"commitHashes": ["abc123"], field: [bad] if field == "commitHashes" else bad}
+    # A lone surrogate cannot be UTF-8 encoded by the test client: send the JSON escape.
+    raw = json.dumps(body)  # ensure_ascii keeps "\\ud800" as an escape
+    response = qoder.post(qoder_url(team, PATH), raw, content_type="application/json")
+
+    assert_qoder_error(response, 400, "BadRequest", field)
+
+
+def test_a_hex_hash_is_found_whatever_its_case_and_answered_as_sent(qoder, team, owner):
+    CommitFactory(member=owner, commit_hash="abc123def456", range_annotations=ANNOTATIONS)
+
+    response = post(qoder, team, {"commitHashes": [" ABC123def456 "]})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["commits"] == [
+        {"commitHash": "ABC123def456", "rangeAnnotations": ANNOTATIONS}
+    ]

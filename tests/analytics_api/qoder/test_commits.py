@@ -186,6 +186,22 @@ def test_it_rejects_paging_below_1(qoder, team, param):
     assert_qoder_error(qoder.get(qoder_url(team, PATH, **{param: "0"})), 400, "BadRequest", param)
 
 
+def test_a_future_start_date_without_end_date_names_the_default_end_now(qoder, team):
+    future = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    body = assert_qoder_error(
+        qoder.get(qoder_url(team, PATH, startDate=future)), 400, "BadRequest", "startDate", "now"
+    )
+
+    assert "endDate" not in body["error"]["message"]
+
+
+def test_a_start_date_after_the_sent_end_date_names_end_date(qoder, team):
+    response = qoder.get(qoder_url(team, PATH, startDate="2025-06-03", endDate="2025-06-01"))
+
+    assert_qoder_error(response, 400, "BadRequest", "startDate", "endDate")
+
+
 def test_it_rejects_an_unreadable_start_date(qoder, team):
     response = qoder.get(qoder_url(team, PATH, startDate="last tuesday"))
 

@@ -72,7 +72,9 @@ def test_repo_filter_applies_to_the_ranking(qoder, world):
     assert body["items"][0]["commitCount"] == 1
 
 
-@pytest.mark.parametrize("limit", ["0", "101", "-1", "ten"])
+@pytest.mark.parametrize(
+    "limit", ["0", "101", "-1", "ten", "+5", "１", "1_0", " 5.0", "99999999999999999999999"]
+)
 def test_it_rejects_a_limit_outside_1_to_100(qoder, team, limit):
     response = qoder.get(qoder_url(team, PATH, limit=limit, **RANGE))
 
