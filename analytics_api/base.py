@@ -5,9 +5,12 @@ take `team=` as a required keyword; `scoped()` is the only way a view touches a 
 A subclass cannot replace these by accident: `__init_subclass__` refuses the override.
 
 The request pipeline, in order (each step only when the previous one passed):
-authentication -> permissions -> `parse_params()` (400s) -> ETag; a matching If-None-Match is a
-304 that is not counted -> rate limit (429) -> the handler. So a rejected request does no query
-work beyond the key lookup and, with the database counter, the counter statement.
+authentication (401) -> permissions (403) -> the method: 405 for one the view has no handler
+for; OPTIONS is answered here, unparsed and uncounted -> `parse_params()` (400s) -> ETag; a
+matching If-None-Match is a 304 that is not counted -> rate limit (429) -> the handler. So only a
+request that reaches a real handler (GET/HEAD, or POST on a POST view) spends rate-limit budget,
+and a rejected request does no query work beyond the key lookup and, with the database counter,
+the counter statement.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.views import APIView
 
 from analytics_api.ratelimit import enforce_rate_limit
@@ -73,6 +77,13 @@ class TeamScopedAPIView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication, permissions
+        method = request.method.lower()
+        # DRF checks the method only after initial(): a GET on a POST view would be a 400 from
+        # parse_params and spend budget. Refuse it first; OPTIONS does no work worth counting.
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        if method == "options":
+            return
         self.params = self.parse_params(request)
         if request.method in ("GET", "HEAD"):
             self.etag = self.compute_etag()
