@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from teams.models import ApiKey, Team
@@ -594,3 +596,80 @@ def test_absent_metadata_is_empty_for_a_new_change_and_kept_for_a_stored_one(ing
     assert change_rows(team)["c-1"]["metadata"][0]["fileName"] == "a.ts"
     post(ingest_api, "changes", [change(metadata=[])])
     assert change_rows(team)["c-1"]["metadata"] == []
+
+
+# -- review fixes: each was a 500, a silent wrong value or a needless 400 ---------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("createdAt", "²"), ("userId", "²"), ("userId", "9" * 23)]
+)
+def test_unicode_digits_and_huge_user_ids_are_a_400_not_a_500(ingest_api, team, field, value):
+    record = change(**{field: value}, userEmail=... if field == "userId" else "a@acme.example")
+    response = post(ingest_api, "changes", [record])
+    assert_rejected(response, index=0, field=field, words="", team=team)
+
+
+def test_two_pairs_at_the_integer_maximum_are_refused_so_the_row_sum_cannot_overflow(
+    ingest_api, team
+):
+    big = 2**31 - 1
+    record = commit(tabLinesAdded=..., composerLinesAdded=..., ideNextLinesAdded=big)
+    response = post(ingest_api, "commits", [{**record, "ideAgentLinesAdded": big}])
+    assert_rejected(response, index=0, field="ideNextLinesAdded", words="at most", team=team)
+
+
+def test_a_unix_seconds_created_at_is_read_as_seconds_not_1970(ingest_api, team):
+    post(ingest_api, "changes", [change(createdAt=1753884723)])
+    assert change_rows(team)["c-1"]["created_at"] == utc("2025-07-30T14:12:03")
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_ndjson_lines_split_only_on_newline_not_on_unicode_line_separators(
+    ingest_api, team, separator
+):
+    records = [change(model=f"gpt{separator}4o"), change(changeId="c-2")]
+    body = "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\r\n"
+    response = ingest_api.post("/ingest/v1/changes", body, content_type="application/x-ndjson")
+    assert response.status_code == 200, response.content
+    assert change_rows(team)["c-1"]["model"] == f"gpt{separator}4o"
+
+
+def test_a_pretty_printed_object_is_told_to_send_an_array(ingest_api, team):
+    body = json.dumps(change(), indent=2)
+    response = ingest_api.post("/ingest/v1/changes", body, content_type="application/json")
+    assert response.status_code == 400
+    assert "Send a JSON array of records" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "items"),
+    [
+        ("changes", "metadata", [{"fileExtension": "ts"}] * 1001),
+        ("commits", "files", [{"filePath": "a.ts"}] * 10_001),
+        ("commits", "rangeAnnotations", [{"filePath": "a.ts", "groups": []}] * 10_001),
+    ],
+)
+def test_nested_lists_over_their_cap_are_a_400_naming_the_field(
+    ingest_api, team, kind, field, items
+):
+    record = (change if kind == "changes" else commit)(**{field: items})
+    response = post(ingest_api, kind, [record])
+    assert_rejected(response, index=0, field=field, words="at most", team=team)
+
+
+def test_metadata_at_its_cap_is_accepted(ingest_api, team):
+    response = post(ingest_api, "changes", [change(metadata=[{"fileExtension": "ts"}] * 1000)])
+    assert response.status_code == 200, response.content
+
+
+def test_hex_commit_hashes_are_stored_lower_case_so_one_commit_is_one_identity(ingest_api, team):
+    post(ingest_api, "commits", [commit(commitHash="ABCDEF12")])
+    response = post(ingest_api, "commits", [commit(commitHash="abcdef12")])
+    assert response.json()["updated"] == 0 and response.json()["created"] == 0
+    assert list(commit_rows(team)) == ["abcdef12"]
+
+
+def test_non_hex_commit_hashes_are_stored_as_sent(ingest_api, team):
+    post(ingest_api, "commits", [commit(commitHash="Release-1")])
+    assert list(commit_rows(team)) == ["Release-1"]

@@ -18,7 +18,7 @@ METADATA_ITEM = st.fixed_dictionaries(
     {"fileExtension": st.sampled_from(["ts", ".Go", "", "TSX"]) | SOMETIMES},
     optional={
         "fileName": st.sampled_from(["a.ts", "", "src/x.py"]) | SOMETIMES,
-        "linesAdded": st.integers(-1, 2**31) | SOMETIMES,
+        "linesAdded": st.integers(-1, fields.MAX_COUNT + 1) | SOMETIMES,
         "linesDeleted": st.integers(0, 9) | SOMETIMES,
         "extra": SOMETIMES,
     },
@@ -33,7 +33,7 @@ CHANGE = st.fixed_dictionaries(
         "source": st.sampled_from(["TAB", "tab", "NEXT", "Composer", "QUEST", "x"]) | SOMETIMES,
         "model": st.sampled_from(["gpt", "", "m" * 256]) | SOMETIMES,
         "accepted": SOMETIMES,
-        "totalLinesAdded": st.integers(-1, 2**31) | SOMETIMES,
+        "totalLinesAdded": st.integers(-1, fields.MAX_COUNT + 1) | SOMETIMES,
         "totalLinesDeleted": st.integers(0, 5) | SOMETIMES,
         "metadata": st.lists(METADATA_ITEM | SOMETIMES, max_size=3) | SOMETIMES,
         "createdAt": st.sampled_from(
@@ -89,10 +89,34 @@ def test_timestamps_are_iso_8601_or_unix_milliseconds(text, expected):
     assert fields.timestamp(text) == expected
 
 
-@pytest.mark.parametrize("value", ["30/07/2025", "now", True, 1.5, -1, [], "2025-02-30"])
+@pytest.mark.parametrize(
+    "value", ["30/07/2025", "now", True, 1.5, -1, [], "2025-02-30", "²", "１７５３８８４７２３"]
+)
 def test_other_timestamps_are_refused(value):
     with pytest.raises(fields.Invalid):
         fields.timestamp(value)
+
+
+@pytest.mark.parametrize("value", [1753884723, "1753884723", 10**11 - 1])
+def test_unix_timestamps_below_10_to_the_11_are_seconds_as_in_the_query_parameters(value):
+    expected = datetime.fromtimestamp(int(value), tz=UTC)
+    assert fields.timestamp(value) == expected
+    assert fields.timestamp(value).year >= 2025 or int(value) == 10**11 - 1
+
+
+def test_unix_timestamps_from_10_to_the_11_on_are_milliseconds():
+    assert fields.timestamp(10**11) == datetime.fromtimestamp(10**8, tz=UTC)
+
+
+@pytest.mark.parametrize("value", ["²", "１２", "99999999999999999999999", 2**53, 0, "0"])
+def test_user_ids_that_are_not_plain_ascii_numbers_below_2_to_the_53_are_refused(value):
+    with pytest.raises(fields.Invalid):
+        fields.user_ref(value)
+
+
+def test_a_numeric_user_id_is_a_member_pk():
+    assert fields.user_ref("42") == ("pk", 42)
+    assert fields.user_ref(2**53 - 1) == ("pk", 2**53 - 1)
 
 
 @pytest.mark.parametrize(
@@ -114,6 +138,14 @@ def test_line_counts_are_non_negative_integers(value):
         fields.count(value)
 
 
+def test_line_counts_above_100_million_are_refused_so_no_row_sum_overflows_an_integer():
+    assert fields.count(100_000_000) == 100_000_000
+    with pytest.raises(fields.Invalid, match="at most 100000000"):
+        fields.count(100_000_001)
+    # 18 count columns at the cap still sum inside PostgreSQL integer.
+    assert 18 * fields.MAX_COUNT < 2**31 - 1
+
+
 LIKELY_CHANGE = st.fixed_dictionaries(
     {
         "changeId": st.sampled_from(["1", "chg_abc", " x "]),
@@ -123,7 +155,7 @@ LIKELY_CHANGE = st.fixed_dictionaries(
     optional={
         "model": st.sampled_from(["gpt", "", None]),
         "accepted": st.booleans(),
-        "totalLinesAdded": st.integers(0, 2**31 - 1),
+        "totalLinesAdded": st.integers(0, fields.MAX_COUNT),
         "metadata": st.lists(
             st.fixed_dictionaries(
                 {"fileExtension": st.sampled_from(["ts", ".Go", "", "TSX"])},

@@ -32,7 +32,7 @@ def read_records(request) -> list:
     if not text.strip():
         raise ApiError("The body is empty: send a JSON array of records or NDJSON.")
     if content_type in NDJSON_TYPES or not text.lstrip().startswith("["):
-        return _ndjson(text)
+        return _ndjson(text, ndjson=content_type in NDJSON_TYPES)
     return _array(text)
 
 
@@ -74,10 +74,13 @@ def _array(text: str) -> list:
     return records
 
 
-def _ndjson(text: str) -> list:
+def _ndjson(text: str, *, ndjson: bool = True) -> list:
     limit = settings.INGEST_MAX_RECORDS
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a record: str.splitlines() also splits on U+2028, \x85, \x1e..., which
+    # JSON strings may hold unescaped.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         if len(records) == limit:
@@ -85,7 +88,7 @@ def _ndjson(text: str) -> list:
         try:
             records.append(jsonfast.loads(line))
         except json.JSONDecodeError as exc:
-            raise _malformed(exc.msg, number, exc.colno) from None
+            raise _malformed(exc.msg, number, exc.colno, hint=not ndjson) from None
         except (ValueError, RecursionError) as exc:
             raise ApiError(f"Malformed JSON at line {number}: {_reason(exc)}.") from None
     return records
@@ -95,8 +98,11 @@ def _reason(exc: Exception) -> str:
     return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
 
 
-def _malformed(reason: str, line: int, column: int) -> ApiError:
+def _malformed(reason: str, line: int, column: int, *, hint: bool = False) -> ApiError:
+    # hint: a JSON body that is not an array was read as NDJSON; a pretty-printed object lands
+    # here, and the sender needs to hear what shape is expected, not only where it broke.
+    advice = " Send a JSON array of records (or NDJSON, one record per line)." if hint else ""
     return ApiError(
-        f"Malformed JSON at line {line}, column {column}: {reason}.",
+        f"Malformed JSON at line {line}, column {column}: {reason}.{advice}",
         extra={"line": line, "column": column},
     )

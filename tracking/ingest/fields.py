@@ -16,10 +16,17 @@ from django.core.validators import validate_email
 from teams.public_ids import PREFIX, decode_public_id
 from tracking.models import Source
 
-# PostgreSQL `integer` (PositiveIntegerField): a bigger count is a 400, never a database error.
-MAX_COUNT = 2**31 - 1
+# Per line-count field. Far above any real commit, and low enough that the sum of the ~18 count
+# columns of one row stays inside PostgreSQL `integer` (2**31 - 1): row expressions in the
+# aggregates and exports add them up, and an overflow there would break every later read.
+MAX_COUNT = 100_000_000
 # Unix milliseconds outside years 1970..9999 are surely not milliseconds.
 MAX_UNIX_MS = 253402300799999
+# As in the query parameters (analytics_api/dates.py): an integer below 10**11 is seconds (10**11
+# seconds is the year 5138; 10**11 milliseconds is 1973, so no real millisecond value is lost).
+SECONDS_BELOW = 10**11
+# Member ids are never issued above this; keeps a numeric userId inside every database integer.
+MAX_MEMBER_ID = 2**53
 SOURCES = ", ".join(Source.values)
 # Upper-cased input -> canonical source (plain str, not the enum: faster, and what is stored).
 _SOURCE_MAP = {value: value for value in Source.values} | {"TAB": "NEXT", "COMPOSER": "AGENT"}
@@ -91,21 +98,23 @@ def boolean(value) -> bool | None:
 
 
 def timestamp(value) -> datetime | None:
-    """ISO 8601 (Z, an offset, or none = UTC) or Unix milliseconds; None stays None."""
+    """ISO 8601 (Z, an offset, or none = UTC) or a Unix timestamp: below 10**11 seconds,
+    otherwise milliseconds (the query parameters' rule). None stays None."""
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):
-        return _from_unix_ms(value)
+        return _from_unix(value)
     if not isinstance(value, str):
-        raise Invalid(f"must be an ISO 8601 timestamp or Unix milliseconds, got {_show(value)}")
-    if value.isdigit() and len(value) <= 15:  # a CSV cell holding Unix milliseconds
-        return _from_unix_ms(int(value))
+        raise Invalid(f"must be an ISO 8601 timestamp or a Unix timestamp, got {_show(value)}")
+    # isascii(): "²".isdigit() is True, but int("²") fails. A CSV cell holding a Unix time.
+    if value.isascii() and value.isdigit() and len(value) <= 15:
+        return _from_unix(int(value))
     try:
         parsed = _utc(datetime.fromisoformat(value.strip()))
     except (ValueError, OverflowError):
         raise Invalid(
-            f"must be an ISO 8601 timestamp (e.g. 2025-07-30T14:12:03.000Z) or Unix "
-            f"milliseconds, got {_show(value)}"
+            f"must be an ISO 8601 timestamp (e.g. 2025-07-30T14:12:03.000Z) or a Unix "
+            f"timestamp (seconds, or milliseconds), got {_show(value)}"
         ) from None
     return parsed
 
@@ -126,27 +135,25 @@ def fast_timestamp(value) -> datetime | None | bool:
     return False
 
 
-def _from_unix_ms(value: int) -> datetime:
+def _from_unix(value: int) -> datetime:
+    if 0 <= value < SECONDS_BELOW:
+        return datetime.fromtimestamp(value, tz=UTC)
     if not 0 <= value <= MAX_UNIX_MS:
-        raise Invalid(f"Unix milliseconds out of range: {value}")
+        raise Invalid(f"Unix timestamp out of range: {value}")
     return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
 def email(value) -> str:
     if not isinstance(value, str):
         raise Invalid(f"must be an email address, got {_show(value)}")
-    normalized = _email(value)
+    normalized = email_or_none(value)
     if normalized is None:
         raise Invalid(f"is not a valid email address: {_show(value)}")
     return normalized
 
 
-def fast_email(value: str) -> str | None:
-    return _email(value)
-
-
 @lru_cache(maxsize=8192)
-def _email(value: str) -> str | None:
+def email_or_none(value: str) -> str | None:
     """Optimization: a team has few members; validate each spelling once per process."""
     normalized = value.strip().lower()
     if len(normalized) > 254:  # the member's email column
@@ -170,7 +177,7 @@ def source(value) -> str:
 
 def user_ref(value) -> tuple[str, object]:
     """A userId as ("pk", int) or ("uuid", UUID): `user_...`, a numeric id or a member UUID."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < MAX_MEMBER_ID:
         return ("pk", value)
     if isinstance(value, str):
         stripped = value.strip()
@@ -178,8 +185,9 @@ def user_ref(value) -> tuple[str, object]:
             member_id = decode_public_id(stripped)
             if member_id is not None:
                 return ("pk", member_id)
-        elif stripped.isdigit() and int(stripped) > 0:
-            return ("pk", int(stripped))
+        elif stripped.isascii() and stripped.isdigit():  # "²".isdigit() is True
+            if 0 < int(stripped) < MAX_MEMBER_ID:
+                return ("pk", int(stripped))
         else:
             try:
                 return ("uuid", uuid.UUID(stripped))

@@ -15,6 +15,13 @@ from tracking.models import AI_PAIRS
 
 COMMITS, CHANGES, MESSAGES = "commits", "changes", "messages"
 KINDS = (COMMITS, CHANGES, MESSAGES)
+# Items per nested list: far above real data, low enough that one record cannot carry a
+# megabyte-sized JSON column that every read then drags along.
+MAX_METADATA = 1_000  # per change
+MAX_FILES = 10_000  # per commit: files, and rangeAnnotations' files
+MAX_GROUPS = 1_000  # per annotated file
+MAX_RANGES = 10_000  # per group
+_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def _camel(snake: str) -> str:
@@ -148,7 +155,7 @@ def _user(fields: _Fields, record: Record) -> None:
 def _commit(fields: _Fields) -> Record:
     raw = fields.raw
     values: dict[str, Any] = {
-        "commit_hash": fields.get("commitHash", f.text, max_length=64, required=True),
+        "commit_hash": _hash(fields.get("commitHash", f.text, max_length=64, required=True)),
         "repo_name": fields.get("repoName", f.text, max_length=255),
         "branch_name": fields.get("branchName", f.text, max_length=255),
         "is_primary_branch": fields.get("isPrimaryBranch", f.boolean),
@@ -163,6 +170,11 @@ def _commit(fields: _Fields) -> Record:
     files = _nested(fields, "files", _files)
     key = ((values["repo_name"] or ""), values["commit_hash"])
     return Record(key=key, values=values, files=files if "files" in raw else None)
+
+
+def _hash(value: str | None) -> str | None:
+    """A hex hash in git's form (lower case), so lookups need not guess the case sent."""
+    return value.lower() if value and _HEX.issuperset(value) else value
 
 
 def _ai_lines(fields: _Fields) -> dict[str, int]:
@@ -224,10 +236,10 @@ def _change_fast(raw: dict) -> Record | None:
         and 0 <= deleted <= f.MAX_COUNT
         and type(accepted) is bool
         and type(email) is str
-        and (metadata is None or type(metadata) is list)
+        and (metadata is None or (type(metadata) is list and len(metadata) <= MAX_METADATA))
     ):
         return None
-    email = f.fast_email(email)
+    email = f.email_or_none(email)
     created_at = f.fast_timestamp(raw.get("createdAt"))
     items = (
         None
@@ -285,16 +297,18 @@ def _nested(fields: _Fields, name: str, parser):
         return None
 
 
-def _items(value, path: str, allowed: set[str]):
+def _items(value, path: str, allowed: set[str], limit: int):
     """Yield (path[i], item) for a list of objects, refusing anything else."""
-    for i, item in _indexed(value, path, allowed):
+    for i, item in _indexed(value, path, allowed, limit):
         yield f"{path}[{i}]", item
 
 
-def _indexed(value, path: str, allowed: set[str]):
+def _indexed(value, path: str, allowed: set[str], limit: int):
     """Like _items, without building the path of every item (Optimization: change metadata)."""
     if not isinstance(value, list):
         raise f.Invalid("must be a list", path)
+    if len(value) > limit:
+        raise f.Invalid(f"must have at most {limit} items, got {len(value)}", path)
     for i, item in enumerate(value):
         if type(item) is not dict:
             raise f.Invalid("must be an object", f"{path}[{i}]")
@@ -318,7 +332,7 @@ METADATA = frozenset({"fileName", "fileExtension", "linesAdded", "linesDeleted"}
 
 def _metadata(value, path: str) -> list[dict]:
     out = []
-    for i, item in _indexed(value, path, METADATA):
+    for i, item in _indexed(value, path, METADATA, MAX_METADATA):
         fast = _metadata_fast(item)
         if fast is not None:
             out.append(fast)
@@ -372,7 +386,7 @@ def _files(value, path: str) -> list[tuple]:
         "aiLinesAdded",
         "aiLinesDeleted",
     }
-    for where, item in _items(value, path, allowed):
+    for where, item in _items(value, path, allowed, MAX_FILES):
         file_path = _at(where, "filePath", f.text, item.get("filePath"), max_length=1024)
         ext = _at(where, "fileExtension", f.extension, item.get("fileExtension"), path=file_path)
         counts = [
@@ -389,11 +403,12 @@ def _count_or_zero(value) -> int:
 
 def _annotations(value, path: str) -> list[dict]:
     out = []
-    for where, item in _items(value, path, {"filePath", "groups"}):
+    for where, item in _items(value, path, {"filePath", "groups"}, MAX_FILES):
         file_path = _at(
             where, "filePath", f.text, item.get("filePath"), max_length=1024, required=True
         )
-        groups = [_group(w, g) for w, g in _items(item.get("groups"), f"{where}.groups", GROUP)]
+        groups = item.get("groups")
+        groups = [_group(w, g) for w, g in _items(groups, f"{where}.groups", GROUP, MAX_GROUPS)]
         out.append({"filePath": file_path, "groups": groups})
     return out
 
@@ -426,7 +441,7 @@ def _group(where: str, group: dict) -> dict:
 
 def _ranges(value, path: str) -> list[dict]:
     out = []
-    for where, item in _items(value, path, {"start", "end"}):
+    for where, item in _items(value, path, {"start", "end"}, MAX_RANGES):
         start = _at(where, "start", f.count, item.get("start"))
         end = _at(where, "end", f.count, item.get("end"))
         if start > end:
