@@ -100,6 +100,7 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 AI_CODE_RATE_LIMIT = envstr("AI_CODE_RATE_LIMIT", "5/m")
 INGEST_MAX_RECORDS = envint("INGEST_MAX_RECORDS", 10_000, minimum=1)
+INGEST_MAX_BODY_BYTES = envint("INGEST_MAX_BODY_BYTES", 128 << 20, minimum=1)  # POST /ingest/v1/*
 # Fixed key of the reversible user_... encoding. Changing it changes every public user id,
 # so it is deliberately not SECRET_KEY (which operators may rotate).
 PUBLIC_ID_KEY = envstr("PUBLIC_ID_KEY", "ai-code-analytics-public-id-v1")
@@ -112,6 +113,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "analytics_api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # `?format=` is an unknown parameter like any other (ignored), never a 404.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AI Code Analytics API",
