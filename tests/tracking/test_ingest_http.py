@@ -502,6 +502,12 @@ def test_a_body_over_the_byte_limit_is_a_413(ingest_api, team, settings):
     assert "100 bytes" in response.json()["message"]
 
 
+def test_the_body_limit_is_a_setting_from_the_environment_defaulting_to_128_mib():
+    from django.conf import settings as django_settings
+
+    assert django_settings.INGEST_MAX_BODY_BYTES == 128 << 20
+
+
 def test_a_big_body_beyond_djangos_upload_limit_is_read(ingest_api, team, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = post(ingest_api, "changes", [change(changeId=str(i)) for i in range(50)])

@@ -17,7 +17,6 @@ from tracking.ingest import jsonfast
 NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/x-jsonlines",
                 "application/json-lines", "application/ndjson"}  # fmt: skip
 JSON_TYPES = {"application/json", "text/plain", ""}
-DEFAULT_MAX_BODY_BYTES = 128 << 20
 
 
 def read_records(request) -> list:
@@ -37,7 +36,7 @@ def read_records(request) -> list:
 
 
 def _read_text(request) -> str:
-    limit = getattr(settings, "INGEST_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)
+    limit = settings.INGEST_MAX_BODY_BYTES
     stream = request.stream
     raw = stream.read(limit + 1) if stream is not None else b""
     if len(raw) > limit:
