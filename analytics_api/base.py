@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
 from analytics_api.ratelimit import enforce_rate_limit
@@ -36,7 +37,21 @@ class _NotModified(Exception):
     """Raised from initial() to answer 304 before any data query."""
 
 
+class ViewRenderer(DefaultContentNegotiation):
+    """Always the view's own renderer: like Cursor's API, ours does not negotiate.
+
+    `Accept: text/csv` on a CSV export or `Accept: text/html` on a JSON list is answered as
+    usual instead of 406, and `?format=` is an ignored unknown parameter instead of a 404.
+    Request bodies are still parsed by Content-Type (select_parser is inherited).
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
 class TeamScopedAPIView(APIView):
+    content_negotiation_class = ViewRenderer
     error_dialect = "cursor"
     # e.g. "cursor.commits"; None: not rate-limited. One budget per team per group.
     rate_limit_group: str | None = None
