@@ -81,7 +81,7 @@ def test_the_team_may_be_named_by_uuid(team, tmp_path):
 
 
 def test_an_unknown_team_is_a_clear_error(team, tmp_path):
-    with pytest.raises(CommandError, match="No team with slug or UUID 'nope'"):
+    with pytest.raises(CommandError, match="No team with slug 'nope'"):
         run_ingest(ndjson(tmp_path, [change(1)]), team="nope")
 
 

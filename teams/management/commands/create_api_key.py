@@ -1,33 +1,16 @@
 """`manage.py create_api_key --team TEAM [--name N] [--read] [--ingest] [--json]`.
 
-API.md section 7. Also home of `team_from_arg`, shared by the operator commands.
+API.md section 7.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from teams.models import ApiKey, Team
-
-
-def team_from_arg(value: str) -> Team:
-    """The team named by its slug or its UUID, or a CommandError that says which was tried."""
-    value = value.strip()
-    try:
-        return Team.objects.get(uuid=uuid.UUID(value))
-    except ValueError:
-        pass  # not a UUID: try it as a slug
-    except Team.DoesNotExist:
-        raise CommandError(f"No team with id {value}.") from None
-    try:
-        return Team.objects.get(slug=value)
-    except Team.DoesNotExist:
-        raise CommandError(
-            f"No team with slug {value!r}. Create it with: manage.py create_team NAME"
-        ) from None
+from teams.selectors import team_from_arg
 
 
 def key_payload(team: Team, plain_key: str) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from itertools import chain
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from teams.models import Team
+from teams.selectors import team_from_arg
 from tracking.ingest import readers
 from tracking.ingest.records import CHANGES, COMMITS, KINDS, MESSAGES
 from tracking.ingest.services import BATCH_SIZE, IngestInvalid, Problem, stream_ingest
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, team, files, kind, skip_invalid, progress, batch_size, **options):
-        team_obj = _team(team)
+        team_obj = team_from_arg(team)
         missing = [name for name in files if not Path(name).is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
@@ -131,17 +131,6 @@ class Command(BaseCommand):
         if self.show_progress:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
-
-
-def _team(value: str) -> Team:
-    try:
-        lookup = {"uuid": uuid.UUID(value)}
-    except ValueError:
-        lookup = {"slug": value}
-    try:
-        return Team.objects.get(**lookup)
-    except Team.DoesNotExist:
-        raise CommandError(f"No team with slug or UUID {value!r}.") from None
 
 
 def _open_rows(text, kind: str | None):

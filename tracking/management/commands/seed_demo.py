@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
-from teams.management.commands.create_api_key import team_from_arg
+from teams.selectors import team_from_arg
 from tracking.demo import DemoSize, analyze_tables, demo_seed, team_has_records
 
 DEFAULTS = DemoSize()
