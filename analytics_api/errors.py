@@ -5,6 +5,15 @@ Qoder:  {"success": false, "error": {"code": "BadRequest", "message": "..."}}
 
 Views pick their dialect with the `error_dialect` attribute; everything else (DRF exceptions,
 ApiError, unexpected exceptions) is turned into that shape here, never a stack trace.
+
+Qoder's error codes are a fixed list (QODER.md): statuses outside it keep the list and map by
+class: 4xx -> "BadRequest" (405 Method Not Allowed, 406, 413 Payload Too Large, 415 Unsupported
+Media Type) and 5xx -> "InternalError" (503 Service Unavailable); the HTTP status and the
+message still say exactly what happened.
+
+Two Django-level failures get their own status instead of a 500: a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 naming the limit, and SQLite's "database is locked" (a
+long `manage.py ingest` holds the only write lock) is a 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -12,7 +21,9 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -30,6 +41,7 @@ QODER_CODES = {
     429: "RateLimited",
     500: "InternalError",
 }
+LOCKED_RETRY_AFTER = 5  # seconds; an ingest transaction is one file
 
 
 class ApiError(exceptions.APIException):
@@ -68,10 +80,7 @@ def _flatten(detail) -> str:
 def exception_handler(exc, context):
     view = context.get("view")
     dialect = getattr(view, "error_dialect", CURSOR)
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "Not found.")
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
+    exc = _translate(exc)
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled error in %s", type(view).__name__ if view else "API")
         body = error_body(500, "Internal server error. The error was logged.", dialect=dialect)
@@ -88,8 +97,30 @@ def exception_handler(exc, context):
     return Response(body, status=exc.status_code, headers=headers)
 
 
+def _translate(exc):
+    """Django's exceptions that are the client's or the moment's fault, as API errors."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(str(exc) or "Not found.")
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return ApiError(
+            f"The request body is larger than the limit of {limit} bytes.", status_code=413
+        )
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc):
+        busy = ApiError(
+            "The database is busy with a write (SQLite allows one at a time). Retry shortly.",
+            status_code=503,
+        )
+        busy.wait = LOCKED_RETRY_AFTER  # read into Retry-After below
+        return busy
+    return exc
+
+
 def json_error_view(status_code: int, message: str):
-    """Django-level handlers (404/500 outside DRF views) in the Cursor shape."""
+    """Django-level handlers (404/500 outside DRF views) in the dialect of the path: Qoder
+    under /v1/, Cursor elsewhere."""
 
     def view(request, *args, **kwargs):
         dialect = QODER if request.path.startswith("/v1/") else CURSOR
