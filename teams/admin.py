@@ -7,12 +7,18 @@ hash itself is never a field, a column or a read-only value on any admin page.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.validators import validate_email
 from django.db.models import Count, QuerySet
 from django.utils.html import format_html
 
-from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team
-from tracking.admin_paging import summarised_deleted_objects
+from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, normalize_email
+from tracking.admin_paging import (
+    CappedCountPaginator,
+    has_nul,
+    summarised_deleted_objects,
+)
 from tracking.models import Change, Commit, Message
 
 
@@ -24,8 +30,29 @@ def records_of(field: str, objs) -> dict[str, QuerySet]:
     }
 
 
+class NulSafeSearch:
+    """PostgreSQL rejects NUL in text parameters: a search containing one finds nothing."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if has_nul(search_term):
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = ("team", "email", "display_name")
+
+    def clean_email(self) -> str:
+        # Normalised here so the (team, email) uniqueness check sees the stored form.
+        email = normalize_email(self.cleaned_data["email"])
+        validate_email(email)
+        return email
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(NulSafeSearch, admin.ModelAdmin):
     list_display = ("name", "slug", "uuid", "member_count", "data_version", "created_at")
     search_fields = ("name", "slug")
     readonly_fields = ("uuid", "data_version", "created_at")
@@ -45,20 +72,45 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(NulSafeSearch, admin.ModelAdmin):
+    form = MemberForm
     list_display = ("email", "display_name", "team", "public_id", "uuid", "created_at")
     list_select_related = ("team",)
     list_filter = ("team",)
     search_fields = ("email", "display_name")
     autocomplete_fields = ("team",)
     readonly_fields = ("public_id", "uuid", "created_at")
+    # One capped count per page instead of two full COUNT(*)s (filtered and total).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
 
     def get_deleted_objects(self, objs, request):
         return summarised_deleted_objects(objs, request, records_of("member", objs))
 
+    # Members' emails and names are in the API's answers: every write makes the cached
+    # responses (ETags) of the teams involved stale.
+    def save_model(self, request, obj: Member, form, change: bool) -> None:
+        previous_team = form.initial.get("team") if change else None
+        super().save_model(request, obj, form, change)
+        bump_teams({obj.team_id, previous_team} - {None})
+
+    def delete_model(self, request, obj: Member) -> None:
+        super().delete_model(request, obj)
+        bump_teams({obj.team_id})
+
+    def delete_queryset(self, request, queryset) -> None:
+        team_ids = set(queryset.values_list("team_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        bump_teams(team_ids)
+
+
+def bump_teams(team_ids) -> None:
+    for team in Team.objects.filter(id__in=team_ids):
+        team.bump_data_version()
+
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(NulSafeSearch, admin.ModelAdmin):
     list_display = (
         "prefix_shown", "name", "team", "can_read", "can_ingest", "revoked", "created_at",
         "last_used_at",
@@ -74,7 +126,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # A pasted whole key is found by its visible prefix (the rest is never stored).
         term = search_term.strip()
-        if term.startswith("ak_") and len(term) > KEY_PREFIX_LEN:
+        if term.startswith("ak_") and len(term) > KEY_PREFIX_LEN and not has_nul(term):
             return queryset.filter(prefix=term[:KEY_PREFIX_LEN]), False
         return super().get_search_results(request, queryset, search_term)
 

@@ -74,7 +74,8 @@ class Member(models.Model):
 
     @property
     def public_id(self) -> str:
-        return encode_member_id(self.pk)
+        # An unsaved member (the admin's add form) has no id to encode yet.
+        return encode_member_id(self.pk) if self.pk is not None else ""
 
 
 def hash_key(plain_key: str) -> str:

@@ -20,13 +20,21 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from teams.models import Member, Team, normalize_email
-from tracking.admin_paging import CappedCountPaginator, summarised_deleted_objects
+from tracking.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
 
 TEAM_PARAM = "team__id__exact"
 HEX_PREFIX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 # The repo filter offers the repos of this many most recent commits (a bounded scan).
 REPO_SAMPLE = 5_000
+# A commit page lists at most this many of its files (a commit may touch tens of thousands).
+FILES_SHOWN = 100
+
+
+def chosen_team_id(request) -> int | None:
+    """The team chosen in the list filter, if it is a database id ("²".isdigit() is True)."""
+    value = request.GET.get(TEAM_PARAM, "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 class CreatedWithinFilter(admin.SimpleListFilter):
@@ -107,21 +115,28 @@ DATE_FILTERS = (CreatedWithinFilter, CreatedMonthFilter, CreatedDayFilter)
 
 
 class RepoFilter(admin.SimpleListFilter):
-    """Repos of the most recent commits as choices (never SELECT DISTINCT over the table);
-    any other repo works through the URL: ?repo=acme/web."""
+    """Repos of the most recent commits (of the chosen team, if one is) as choices, never
+    SELECT DISTINCT over the table; any other repo works through the URL: ?repo=acme/web."""
 
     title = "repo"
     parameter_name = "repo"
 
     def lookups(self, request, model_admin):
-        recent = Commit.objects.order_by("-id").values_list("repo_name", flat=True)[:REPO_SAMPLE]
+        commits = Commit.objects.all()
+        if request.GET.get(TEAM_PARAM):
+            commits = commits.filter(team_id=chosen_team_id(request))
+        recent = commits.order_by("-id").values_list("repo_name", flat=True)[:REPO_SAMPLE]
         repos = sorted({repo for repo in recent if repo})
         if self.value() and self.value() not in repos:
             repos.append(self.value())
         return [(repo, repo) for repo in repos]
 
     def queryset(self, request, queryset):
-        return queryset.filter(repo_name=self.value()) if self.value() else queryset
+        if not self.value():
+            return queryset
+        if has_nul(self.value()):
+            return queryset.none()
+        return queryset.filter(repo_name=self.value())
 
 
 def searched_members(request) -> list[tuple[int, int]] | None:
@@ -133,8 +148,10 @@ def searched_members(request) -> list[tuple[int, int]] | None:
         return None
     if not hasattr(request, "_searched_members"):
         members = Member.objects.filter(email=normalize_email(term))
-        if team := request.GET.get(TEAM_PARAM, "").strip():
-            members = members.filter(team_id=team) if team.isdigit() else members.none()
+        if has_nul(term):
+            members = members.none()
+        if request.GET.get(TEAM_PARAM, "").strip():
+            members = members.filter(team_id=chosen_team_id(request))
         request._searched_members = list(members.values_list("team_id", "id"))
     return request._searched_members
 
@@ -185,6 +202,8 @@ class RecordAdmin(admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
+        if has_nul(term):
+            return queryset.none(), False
         if "@" in term:
             return queryset.filter(member_filter(searched_members(request) or [])), False
         return self.search_identity(queryset, term), False
@@ -224,6 +243,19 @@ class CommitFileInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        request._files_of_commit = obj  # get_queryset has no obj; it is called after this
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_queryset(self, request):
+        # The formset filters by commit after this: slicing here would forbid that, so the
+        # first FILES_SHOWN ids are chosen here by the commit got from get_formset.
+        commit = getattr(request, "_files_of_commit", None)
+        if commit is None:
+            return super().get_queryset(request).none()
+        first = commit.files.order_by("id").values_list("id", flat=True)[:FILES_SHOWN]
+        return super().get_queryset(request).filter(id__in=list(first)).order_by("id")
+
 
 @admin.register(Commit)
 class CommitAdmin(RecordAdmin):
@@ -235,6 +267,14 @@ class CommitAdmin(RecordAdmin):
     search_fields = ("commit_hash",)  # the box shows; get_search_results does the work
     search_help_text = "A commit hash or its first characters (4+), or a member's exact email."
     inlines = (CommitFileInline,)
+    readonly_fields = ("files_shown",)
+
+    @admin.display(description="files")
+    def files_shown(self, obj: Commit) -> str:
+        total = obj.files.count()
+        if total <= FILES_SHOWN:
+            return f"{total} (all listed below)"
+        return f"{total} (the first {FILES_SHOWN} listed below)"
 
     @admin.display(description="AI lines added")
     def ai_lines_added(self, obj: Commit) -> int:

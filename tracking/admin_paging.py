@@ -53,6 +53,11 @@ def planner_estimate(queryset: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+def has_nul(value: str) -> bool:
+    """Whether a search or filter value holds NUL, which PostgreSQL refuses in text (a 500)."""
+    return "\x00" in value
+
+
 def summarised_deleted_objects(objs, request, related: dict[str, QuerySet]):
     """What ModelAdmin.get_deleted_objects returns, without loading every related row.
 
