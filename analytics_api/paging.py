@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from analytics_api.errors import ApiError
 
 _DIGITS_RE = re.compile(r"^[0-9]+$")  # ASCII digits only: int() also takes "٣" and "+3"
-_HUGE = 10**18
+MAX_PAGE = 10**18  # beyond it no offset fits a database integer
+_MAX_DIGITS = 4000  # Python refuses to convert longer digit strings (int_max_str_digits)
 
 
 def parse_paging(
@@ -18,14 +19,18 @@ def parse_paging(
     max_size: int,
     page_param: str = "page",
     size_param: str = "pageSize",
+    cap_page: bool = True,
 ) -> tuple[int, int]:
     """(page, page size); ApiError 400 naming the parameter for a non-integer or a value < 1.
 
-    A blank value (`?page=`) counts as absent. A size above `max_size` is clamped to it.
+    A blank value (`?page=`) counts as absent. A size above `max_size` is clamped to it. The
+    page is capped at MAX_PAGE unless `cap_page` is False: then it is exactly the number asked
+    (to be echoed), and the caller must not compute a database offset from it without first
+    checking it against the total (as the Cursor selectors do).
     """
     page = _positive(query, page_param, default=1)
     size = _positive(query, size_param, default=default_size)
-    return page, min(size, max_size)
+    return (min(page, MAX_PAGE) if cap_page else page), min(size, max_size)
 
 
 def _positive(query: Mapping[str, str], name: str, *, default: int) -> int:
@@ -34,6 +39,7 @@ def _positive(query: Mapping[str, str], name: str, *, default: int) -> int:
         return default
     if not _DIGITS_RE.match(raw) or not raw.strip("0"):
         raise ApiError(f"Invalid {name}: {raw[:50]!r} is not an integer of at least 1.")
-    # Beyond 18 digits no database integer fits: clamp (size) or go past the end (page).
     significant = raw.lstrip("0")
-    return _HUGE if len(significant) > 18 else int(significant)
+    if len(significant) > _MAX_DIGITS:
+        raise ApiError(f"Invalid {name}: more than {_MAX_DIGITS} digits.")
+    return int(significant)

@@ -84,7 +84,11 @@ def parse_filters(query, *, now: datetime) -> Filters:
 
 def parse_list_params(query, *, now: datetime) -> ListParams:
     filters = parse_filters(query, now=now)
-    page, page_size = parse_paging(query, default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE)
+    # The page asked is echoed as asked; the selector answers past-the-end pages without an
+    # offset query, so no integer type limits it.
+    page, page_size = parse_paging(
+        query, default_size=DEFAULT_PAGE_SIZE, max_size=MAX_PAGE_SIZE, cap_page=False
+    )
     return ListParams(filters=filters, page=page, page_size=page_size)
 
 
