@@ -227,23 +227,30 @@ REPO_NAME = OpenApiParameter("repoName", str, description="Exact repository name
 SOURCE = OpenApiParameter("source", str, enum=Source.values, description="Change source.")
 
 
-def _errors() -> dict:
+def _errors(*, with_body: bool) -> dict:
+    """Error responses; GETs have ETags (304), a POST with a JSON body has body errors instead."""
     described = {
         400: "A parameter is invalid (the message names it).",
         401: "Missing or invalid API key.",
         403: "Another team's organization, or a key that may not read.",
         429: "Rate limit exceeded (per team and endpoint); see Retry-After.",
     }
+    if with_body:
+        described[413] = "The body is larger than the server accepts (code BadRequest)."
+        described[415] = "The body is not application/json (code BadRequest)."
     errors = {s: OpenApiResponse(QoderErrorSerializer, description=d) for s, d in described.items()}
+    if with_body:
+        return errors
     return {304: OpenApiResponse(description="Not modified (If-None-Match matched)."), **errors}
 
 
 def _spec(operation_id: str, tag: str, response, parameters: list, **extra) -> dict:
+    errors = _errors(with_body="request" in extra)
     return {
         "operation_id": operation_id,
         "tags": [tag],
         "parameters": [ORG, *parameters],
-        "responses": {200: response, **_errors()},
+        "responses": {200: response, **errors},
         **extra,
     }
 

@@ -170,3 +170,18 @@ def test_a_hex_hash_is_found_whatever_its_case_and_answered_as_sent(qoder, team,
     assert response.json()["data"]["commits"] == [
         {"commitHash": "ABC123def456", "rangeAnnotations": ANNOTATIONS}
     ]
+
+
+def test_a_body_that_is_not_json_is_a_415_in_the_qoder_envelope(qoder, team):
+    response = qoder.post(qoder_url(team, PATH), "commitHashes=abc", content_type="text/plain")
+
+    assert_qoder_error(response, 415, "BadRequest")
+
+
+def test_a_body_over_the_upload_limit_is_a_413_in_the_qoder_envelope(qoder, team, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = {"commitHashes": ["a" * 40] * 50}
+
+    response = post(qoder, team, body)
+
+    assert_qoder_error(response, 413, "BadRequest")

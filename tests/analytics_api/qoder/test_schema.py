@@ -38,6 +38,17 @@ def test_every_qoder_endpoint_is_described_with_its_errors(schema, path, method)
     assert ("organization_id", "path") in {(p["name"], p["in"]) for p in operation["parameters"]}
 
 
+def test_commit_detail_lists_body_errors_and_no_304(schema):
+    responses = set(schema["paths"][BASE + "ai-code-tracking/commits/detail"]["post"]["responses"])
+
+    assert {"413", "415"} <= responses
+    assert "304" not in responses
+
+
+def test_get_endpoints_list_304(schema):
+    assert "304" in schema["paths"][BASE + "ai-code-tracking/commits"]["get"]["responses"]
+
+
 def test_metrics_parameters_are_described(schema):
     operation = schema["paths"][BASE + "ai-code/stats/member-ranking"]["get"]
     names = {p["name"] for p in operation["parameters"]}
