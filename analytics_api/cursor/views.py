@@ -7,7 +7,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
-from analytics_api.csv_export import csv_response
 from analytics_api.cursor import schema
 from analytics_api.cursor.exports import change_csv_stream, commit_csv_stream
 from analytics_api.cursor.params import parse_filters, parse_list_params
@@ -79,4 +78,4 @@ class ChangeCsvView(_CursorExportView):
         return change_csv_stream(team=self.team, filters=self.params)
 
 
-__all__ = ["CommitListView", "ChangeListView", "CommitCsvView", "ChangeCsvView", "csv_response"]
+__all__ = ["CommitListView", "ChangeListView", "CommitCsvView", "ChangeCsvView"]
