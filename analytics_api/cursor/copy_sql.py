@@ -11,6 +11,7 @@ tests/analytics_api/test_csv_copy.py proves the bytes identical on tricky data.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 from django.db import connection
 
@@ -24,12 +25,14 @@ _TS = """to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
 
 
 def _sum(pairs: tuple[str, ...], side: str) -> str:
-    return "(" + " + ".join(f"x.{p}_lines_{side}" for p in pairs) + ")"
+    # bigint: the columns are integer, and a sum of integers overflows in integer arithmetic.
+    # Ingest caps each count far below that; this is the second line of defence.
+    return "(" + " + ".join(f"x.{p}_lines_{side}::bigint" for p in pairs) + ")"
 
 
 def _non_ai(side: str) -> str:
     return (
-        f"GREATEST(0, x.total_lines_{side} - {_sum(TAB_PAIRS, side)} "
+        f"GREATEST(0, x.total_lines_{side}::bigint - {_sum(TAB_PAIRS, side)} "
         f"- {_sum(COMPOSER_PAIRS, side)})"
     )
 
@@ -70,16 +73,19 @@ CHANGE_SELECT = f"""
 
 
 def commit_copy_chunks(*, team: Team, filters: Filters) -> Iterator[bytes]:
-    yield (",".join(COMMIT_CSV_HEADER) + "\n").encode()
-    yield from _copy(Commit, COMMIT_SELECT, "", team=team, filters=filters)
+    """The CSV bytes. The COPY has started (and its first rows arrived) when this returns, so
+    an SQL error is raised in the view, a 500, instead of after a 200 and the header."""
+    header = (",".join(COMMIT_CSV_HEADER) + "\n").encode()
+    return _copy(Commit, COMMIT_SELECT, "", header=header, team=team, filters=filters)
 
 
 def change_copy_chunks(*, team: Team, filters: Filters) -> Iterator[bytes]:
-    yield (",".join(CHANGE_CSV_HEADER) + "\n").encode()
-    yield from _copy(Change, CHANGE_SELECT, "AND x.accepted", team=team, filters=filters)
+    """As commit_copy_chunks."""
+    header = (",".join(CHANGE_CSV_HEADER) + "\n").encode()
+    return _copy(Change, CHANGE_SELECT, "AND x.accepted", header=header, team=team, filters=filters)
 
 
-def _copy(model, select: str, extra_where: str, *, team: Team, filters: Filters):
+def _copy(model, select: str, extra_where: str, *, header: bytes, team: Team, filters: Filters):
     member_ids = list(Member.objects.filter(team=team).values_list("id", flat=True))
     public = PublicIds()
     user_sql, user_params = _user_condition(filters)
@@ -95,9 +101,27 @@ def _copy(model, select: str, extra_where: str, *, team: Team, filters: Filters)
         ) TO STDOUT WITH (FORMAT csv)
     """
     params = [member_ids, [public[i] for i in member_ids], team.pk, filters.start, filters.end]
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(sql, [*params, *user_params]) as copy:
-            yield from _rechunk(copy)
+    with ExitStack() as stack:
+        cursor = stack.enter_context(connection.cursor())
+        copy = stack.enter_context(cursor.cursor.copy(sql, [*params, *user_params]))
+        chunks = _rechunk(copy)
+        # The sort under ORDER BY normally computes every row before the first is sent, so
+        # reading it here surfaces errors in the data too, not only in the statement.
+        first = next(chunks, b"")
+        stream = _stream(stack.pop_all(), header, first, chunks)
+        next(stream)  # now inside its `with`: closing it, even unread, cancels the COPY
+        return stream
+
+
+def _stream(stack: ExitStack, header: bytes, first: bytes, chunks: Iterator[bytes]):
+    # Closing the generator early (client gone, or a HEAD request never reading it) exits the
+    # COPY with GeneratorExit, which psycopg answers by cancelling it and draining.
+    with stack:
+        yield b""  # the priming step of _copy
+        yield header
+        if first:
+            yield first
+        yield from chunks
 
 
 def _rechunk(copy) -> Iterator[bytes]:

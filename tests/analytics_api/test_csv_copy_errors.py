@@ -1,0 +1,57 @@
+"""The COPY export neither overflows on large line counts nor answers 200 with only a header
+when its SQL fails."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from analytics_api.cursor import copy_sql
+from analytics_api.cursor.params import parse_filters
+from tests.analytics_api.cursor_utils import COMMITS_CSV, at, csv_rows
+from tests.factories import CommitFactory
+from tracking.models import Commit
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="COPY is the PostgreSQL fast path"
+)
+
+MAX_INT = 2**31 - 1
+WINDOW = {"startDate": "2025-07-01", "endDate": "2025-07-31"}
+
+
+def test_derived_sums_beyond_a_postgres_integer_are_exact(api, owner):
+    CommitFactory(
+        member=owner,
+        created_at=at("2025-07-10T00:00:00"),
+        total_lines_added=MAX_INT,
+        ide_next_lines_added=MAX_INT,
+        plugin_next_lines_added=MAX_INT,
+        ide_agent_lines_added=MAX_INT,
+        plugin_agent_lines_added=MAX_INT,
+    )
+    response = api.get(COMMITS_CSV, WINDOW)
+    assert response.status_code == 200
+    (row,) = csv_rows(response)
+    assert row["tab_lines_added"] == str(2 * MAX_INT)
+    assert row["composer_lines_added"] == str(2 * MAX_INT)
+    assert row["non_ai_lines_added"] == "0"
+
+
+def test_an_sql_error_in_the_copy_is_a_500_not_a_200_with_a_header(api, owner, monkeypatch):
+    CommitFactory(member=owner, created_at=at("2025-07-10T00:00:00"))
+    failing = copy_sql.COMMIT_SELECT.replace(
+        "x.total_lines_added,", "x.total_lines_added / (x.id - x.id),", 1
+    )
+    monkeypatch.setattr(copy_sql, "COMMIT_SELECT", failing)
+    response = api.get(COMMITS_CSV, WINDOW)
+    assert response.status_code == 500
+    assert response.json()["error"] == "Internal Server Error"
+
+
+def test_an_export_never_read_is_cancelled_when_closed(team, owner):
+    CommitFactory.create_batch(50, member=owner, created_at=at("2025-07-10T00:00:00"))
+    filters = parse_filters(WINDOW, now=timezone.now())
+    copy_sql.commit_copy_chunks(team=team, filters=filters).close()  # as after a HEAD
+    assert Commit.objects.filter(team=team).count() == 50
