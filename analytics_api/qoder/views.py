@@ -11,7 +11,7 @@ from datetime import UTC, timedelta
 from math import ceil
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
@@ -262,78 +262,91 @@ def _page(rows, *, page: int, page_size: int, render_row) -> dict:
     return {"success": True, "data": {"items": items, "pagination": pagination}}
 
 
+# The four tracking views share parameters, paging and export; each names only its rows (the
+# _Commits/_Changes mixins), how a row renders, and its schema. (Comments, not docstrings:
+# drf-spectacular would publish a docstring as the operation's description.)
 class _TrackingView(QoderView):
     date_params = ("startDate", "endDate")
     missing_date_is_now = True
+    with_source = False  # changes filter by source; commits by repoName
+
+    def read_params(self, request, *, now):
+        return p.tracking_params(request.query_params, now=now, with_source=self.with_source)
+
+    def rows(self, *, for_export: bool):
+        raise NotImplementedError
 
 
-class CommitListView(_TrackingView):
+class _TrackingListView(_TrackingView):
+    render_item = staticmethod(lambda row: row)  # a row -> the JSON item
+
+    def get(self, request, organization_id: str):
+        params = self.params
+        return Response(
+            _page(
+                self.rows(for_export=False),
+                page=params.page,
+                page_size=params.page_size,
+                render_row=self.render_item,
+            )
+        )
+
+
+class _TrackingExportView(_TrackingView):
+    time_field = ""  # the rows' ordering column, for keyset batches
+    header: list[str] = []
+    render_csv_row = staticmethod(lambda row: row)  # a row -> the CSV row
+    filename = ""
+
+    def get(self, request, organization_id: str):
+        rows = selectors.keyset_rows(self.rows(for_export=True), time_field=self.time_field)
+        return csv_response(
+            header=self.header,
+            rows=map(self.render_csv_row, rows),
+            filename=self.filename,
+        )
+
+
+class _Commits:
+    def rows(self, *, for_export: bool):
+        return selectors.tracking_commits(team=self.team, filters=self.params.filters)
+
+
+class _Changes:
+    with_source = True
+
+    def rows(self, *, for_export: bool):
+        # The CSV has no metadata column: the export skips reading the JSON.
+        return selectors.tracking_changes(
+            team=self.team, filters=self.params.filters, with_metadata=not for_export
+        )
+
+
+@extend_schema_view(get=extend_schema(**schema.COMMITS))
+class CommitListView(_Commits, _TrackingListView):
     rate_limit_group = "qoder.commits"
-
-    def read_params(self, request, *, now):
-        return p.tracking_params(request.query_params, now=now, with_source=False)
-
-    @extend_schema(**schema.COMMITS)
-    def get(self, request, organization_id: str):
-        rows = selectors.tracking_commits(team=self.team, filters=self.params.filters)
-        return Response(
-            _page(
-                rows,
-                page=self.params.page,
-                page_size=self.params.page_size,
-                render_row=render.commit_item,
-            )
-        )
+    render_item = staticmethod(render.commit_item)
 
 
-class CommitExportView(CommitListView):
+@extend_schema_view(get=extend_schema(**schema.COMMITS_EXPORT))
+class CommitExportView(_Commits, _TrackingExportView):
     rate_limit_group = "qoder.commits.export"
-
-    @extend_schema(**schema.COMMITS_EXPORT)
-    def get(self, request, organization_id: str):
-        rows = selectors.keyset_rows(
-            selectors.tracking_commits(team=self.team, filters=self.params.filters),
-            time_field="occurred_at",
-        )
-        return csv_response(
-            header=render.COMMIT_CSV_HEADER,
-            rows=(render.commit_csv_row(r) for r in rows),
-            filename="ai-code-commits.csv",
-        )
+    time_field = "occurred_at"
+    header = render.COMMIT_CSV_HEADER
+    render_csv_row = staticmethod(render.commit_csv_row)
+    filename = "ai-code-commits.csv"
 
 
-class ChangeListView(_TrackingView):
+@extend_schema_view(get=extend_schema(**schema.CHANGES))
+class ChangeListView(_Changes, _TrackingListView):
     rate_limit_group = "qoder.changes"
-
-    def read_params(self, request, *, now):
-        return p.tracking_params(request.query_params, now=now, with_source=True)
-
-    @extend_schema(**schema.CHANGES)
-    def get(self, request, organization_id: str):
-        rows = selectors.tracking_changes(team=self.team, filters=self.params.filters)
-        return Response(
-            _page(
-                rows,
-                page=self.params.page,
-                page_size=self.params.page_size,
-                render_row=render.change_item,
-            )
-        )
+    render_item = staticmethod(render.change_item)
 
 
-class ChangeExportView(ChangeListView):
+@extend_schema_view(get=extend_schema(**schema.CHANGES_EXPORT))
+class ChangeExportView(_Changes, _TrackingExportView):
     rate_limit_group = "qoder.changes.export"
-
-    @extend_schema(**schema.CHANGES_EXPORT)
-    def get(self, request, organization_id: str):
-        rows = selectors.keyset_rows(
-            selectors.tracking_changes(
-                team=self.team, filters=self.params.filters, with_metadata=False
-            ),
-            time_field="created_at",
-        )
-        return csv_response(
-            header=render.CHANGE_CSV_HEADER,
-            rows=(render.change_csv_row(r) for r in rows),
-            filename="ai-code-changes.csv",
-        )
+    time_field = "created_at"
+    header = render.CHANGE_CSV_HEADER
+    render_csv_row = staticmethod(render.change_csv_row)
+    filename = "ai-code-changes.csv"
