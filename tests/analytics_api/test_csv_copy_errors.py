@@ -55,3 +55,11 @@ def test_an_export_never_read_is_cancelled_when_closed(team, owner):
     filters = parse_filters(WINDOW, now=timezone.now())
     copy_sql.commit_copy_chunks(team=team, filters=filters).close()  # as after a HEAD
     assert Commit.objects.filter(team=team).count() == 50
+
+
+def test_a_head_request_on_a_copy_export_leaves_the_connection_usable(api, owner):
+    CommitFactory.create_batch(20, member=owner, created_at=at("2025-07-10T00:00:00"))
+    response = api.head(COMMITS_CSV, WINDOW)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b""  # the test client closes it after
+    assert api.get(COMMITS_CSV.removesuffix(".csv"), WINDOW).json()["totalCount"] == 20
