@@ -8,12 +8,16 @@ prefix and compared as HMACs in constant time.
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from dataclasses import dataclass
 
+from django.db import OperationalError
 from rest_framework import authentication, exceptions, permissions
 
 from teams.models import KEY_PREFIX_LEN, ApiKey, Team
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         api_key = key_lookup(key_from_header(header))
-        api_key.touch()
+        try:
+            api_key.touch()
+        except OperationalError:  # e.g. SQLite locked by an ingest: last_used_at can wait
+            logger.warning("Could not record the use of API key %s", api_key.prefix)
         return KeyPrincipal(api_key), api_key
 
     def authenticate_header(self, request) -> str:

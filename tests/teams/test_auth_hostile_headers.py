@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
+from django.db import OperationalError
 
+from teams.models import ApiKey
 from tests.analytics_api.cursor_utils import COMMITS
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +41,11 @@ def test_a_key_outside_the_key_alphabet_is_invalid_before_any_query(
         response = client.get(COMMITS, HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
     assert response.json()["message"] == "Invalid API key."
+
+
+def test_a_failed_last_used_write_does_not_fail_the_request(api, monkeypatch):
+    def locked(self):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(ApiKey, "touch", locked)
+    assert api.get(COMMITS).status_code == 200
