@@ -8,6 +8,8 @@ import json
 from datetime import UTC, datetime
 
 from teams.public_ids import encode_member_id
+from tracking.formats import CURSOR_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
+from tracking.formats import CURSOR_COMMIT_CSV_HEADER as COMMIT_CSV_HEADER  # noqa: F401
 from tracking.models import COMPOSER_PAIRS, TAB_PAIRS, Source
 
 COMMIT_FIELDS = (
@@ -40,37 +42,6 @@ CHANGE_FIELDS = (
     "createdAt",
     "metadata",
 )
-COMMIT_CSV_HEADER = [
-    "commit_hash",
-    "user_id",
-    "user_email",
-    "repo_name",
-    "branch_name",
-    "is_primary_branch",
-    "total_lines_added",
-    "total_lines_deleted",
-    "tab_lines_added",
-    "tab_lines_deleted",
-    "composer_lines_added",
-    "composer_lines_deleted",
-    "non_ai_lines_added",
-    "non_ai_lines_deleted",
-    "message",
-    "commit_ts",
-    "created_at",
-]
-CHANGE_CSV_HEADER = [
-    "change_id",
-    "user_id",
-    "user_email",
-    "source",
-    "model",
-    "total_lines_added",
-    "total_lines_deleted",
-    "created_at",
-    "metadata_json",
-]
-
 # The database columns each selector reads, in the order the cell functions unpack them.
 COMMIT_COLUMNS = (
     "id",

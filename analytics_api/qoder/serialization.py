@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from tracking.models import AI_PAIRS
+from tracking.formats import QODER_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
+from tracking.formats import QODER_COMMIT_CSV_HEADER as COMMIT_CSV_HEADER  # noqa: F401
+from tracking.formats import QODER_PAIR_KEYS as PAIR_KEYS
 
 
 def qoder_time(value: datetime | None) -> str | None:
@@ -25,16 +27,8 @@ def rate(numerator: int, denominator: int) -> float:
     return round(100.0 * numerator / denominator, 2)
 
 
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-# The eight product x scenario pairs and nonAi, in the seed's order.
-PAIR_KEYS = tuple(
-    _camel(f"{p}_lines_{kind}") for p in AI_PAIRS for kind in ("added", "deleted")
-) + ("nonAiLinesAdded", "nonAiLinesDeleted")
-
+# PAIR_KEYS: the eight product x scenario pairs and nonAi, in the seed's order; the CSV headers
+# live in tracking/formats.py too, shared with the importer.
 COMMIT_JSON_KEYS = (
     "commitHash",
     "userId",
@@ -49,7 +43,6 @@ COMMIT_JSON_KEYS = (
     "commitTs",
     "createdAt",
 )
-COMMIT_CSV_HEADER = [*COMMIT_JSON_KEYS[:3], "userName", *COMMIT_JSON_KEYS[3:]]
 
 CHANGE_JSON_KEYS = (
     "changeId",
@@ -62,7 +55,6 @@ CHANGE_JSON_KEYS = (
     "metadata",
     "createdAt",
 )
-CHANGE_CSV_HEADER = [key for key in CHANGE_JSON_KEYS if key != "metadata"]
 
 
 def commit_item(row: tuple) -> dict:

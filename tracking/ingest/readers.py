@@ -17,8 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
+from tracking import formats
+from tracking.formats import PAIR_FIELDS, camel
 from tracking.ingest import jsonfast
-from tracking.ingest.records import CHANGES, COMMITS, PAIR_FIELDS
+from tracking.ingest.records import CHANGES, COMMITS
 from tracking.ingest.services import BadRow
 
 CHUNK = 1 << 20
@@ -45,41 +47,23 @@ class CsvFormat:
     fields: dict[str, str | None]
 
 
-def _snake(camel: str) -> str:
-    return re.sub(r"([A-Z])", r"_\1", camel).lower()
-
-
-_CURSOR_COMMIT_FIELDS = (
-    "commitHash userId userEmail repoName branchName isPrimaryBranch totalLinesAdded "
-    "totalLinesDeleted tabLinesAdded tabLinesDeleted composerLinesAdded composerLinesDeleted "
-    "nonAiLinesAdded nonAiLinesDeleted message commitTs createdAt"
-).split()
-_CURSOR_CHANGE_FIELDS = (
-    "changeId userId userEmail source model totalLinesAdded totalLinesDeleted createdAt "
-    "metadataJson"
-).split()
-_QODER_COMMIT_FIELDS = [
-    "commitHash", "userId", "userEmail", "userName", "repoName", "branchName", "isPrimaryBranch",
-    "totalLinesAdded", "totalLinesDeleted", *PAIR_FIELDS, "nonAiLinesAdded",
-    "nonAiLinesDeleted", "message", "commitTs", "createdAt",
-]  # fmt: skip
-_QODER_CHANGE_FIELDS = (
-    "changeId userId userEmail source model totalLinesAdded totalLinesDeleted createdAt"
-).split()
 _IGNORED = {"userId", "nonAiLinesAdded", "nonAiLinesDeleted"}
 
 
-def _format(name: str, kind: str, names: list[str], *, snake: bool) -> CsvFormat:
-    columns = tuple(_snake(n) if snake else n for n in names)
-    fields = {c: (None if n in _IGNORED else n) for c, n in zip(columns, names, strict=True)}
-    return CsvFormat(name, kind, columns, fields)
+def _format(name: str, kind: str, header: list[str]) -> CsvFormat:
+    """The headers come from tracking/formats.py, the exports' own lists: a round trip cannot
+    drift. Cursor's snake_case columns map to the camelCase record fields."""
+    fields = {column: camel(column) for column in header}
+    return CsvFormat(
+        name, kind, tuple(header), {c: None if n in _IGNORED else n for c, n in fields.items()}
+    )
 
 
 CSV_FORMATS = (
-    _format("Cursor commits.csv", COMMITS, _CURSOR_COMMIT_FIELDS, snake=True),
-    _format("Cursor changes.csv", CHANGES, _CURSOR_CHANGE_FIELDS, snake=True),
-    _format("Qoder ai-code-commits.csv", COMMITS, _QODER_COMMIT_FIELDS, snake=False),
-    _format("Qoder ai-code-changes.csv", CHANGES, _QODER_CHANGE_FIELDS, snake=False),
+    _format("Cursor commits.csv", COMMITS, formats.CURSOR_COMMIT_CSV_HEADER),
+    _format("Cursor changes.csv", CHANGES, formats.CURSOR_CHANGE_CSV_HEADER),
+    _format("Qoder ai-code-commits.csv", COMMITS, formats.QODER_COMMIT_CSV_HEADER),
+    _format("Qoder ai-code-changes.csv", CHANGES, formats.QODER_CHANGE_CSV_HEADER),
 )
 # Fields whose CSV cell is typed: integers and booleans are converted here, so the record
 # validator sees what a JSON sender would send (and rejects "1.5" the same way it rejects 1.5).

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tracking.formats import PAIR_FIELDS
 from tracking.ingest import fields as f
-from tracking.models import AI_PAIRS
 
 COMMITS, CHANGES, MESSAGES = "commits", "changes", "messages"
 KINDS = (COMMITS, CHANGES, MESSAGES)
@@ -24,17 +24,6 @@ MAX_RANGES = 10_000  # per group
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-# "ideNextLinesAdded" -> "ide_next_lines_added", for the eight Qoder pairs.
-PAIR_FIELDS: dict[str, str] = {
-    _camel(f"{pair}_lines_{side}"): f"{pair}_lines_{side}"
-    for pair in AI_PAIRS
-    for side in ("added", "deleted")
-}
 CURSOR_SPLIT = {
     "tabLinesAdded": "ide_next_lines_added",
     "tabLinesDeleted": "ide_next_lines_deleted",

@@ -24,8 +24,9 @@ from datetime import datetime
 from django.db import IntegrityError, connection, transaction
 
 from teams.models import Team
+from tracking.formats import PAIR_FIELDS
 from tracking.ingest import jsonfast
-from tracking.ingest.records import CHANGES, COMMITS, MESSAGES, PAIR_FIELDS, Record
+from tracking.ingest.records import CHANGES, COMMITS, MESSAGES, Record
 from tracking.models import Change, Commit, CommitFile, Message
 
 
