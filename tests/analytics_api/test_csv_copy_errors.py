@@ -1,5 +1,5 @@
-"""The COPY export neither overflows on large line counts nor answers 200 with only a header
-when its SQL fails."""
+"""The COPY export does not overflow on large line counts, and closing it unread or never
+reading it (HEAD) leaves the connection usable."""
 
 from __future__ import annotations
 
@@ -37,17 +37,6 @@ def test_derived_sums_beyond_a_postgres_integer_are_exact(api, owner):
     assert row["tab_lines_added"] == str(2 * MAX_INT)
     assert row["composer_lines_added"] == str(2 * MAX_INT)
     assert row["non_ai_lines_added"] == "0"
-
-
-def test_an_sql_error_in_the_copy_is_a_500_not_a_200_with_a_header(api, owner, monkeypatch):
-    CommitFactory(member=owner, created_at=at("2025-07-10T00:00:00"))
-    failing = copy_sql.COMMIT_SELECT.replace(
-        "x.total_lines_added,", "x.total_lines_added / (x.id - x.id),", 1
-    )
-    monkeypatch.setattr(copy_sql, "COMMIT_SELECT", failing)
-    response = api.get(COMMITS_CSV, WINDOW)
-    assert response.status_code == 500
-    assert response.json()["error"] == "Internal Server Error"
 
 
 def test_an_export_never_read_is_cancelled_when_closed(team, owner):
