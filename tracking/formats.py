@@ -1,11 +1,14 @@
-"""The interchange formats' names, defined once: the CSV headers the exports write and the
-importer reads back, and the camelCase keys of the eight AI pairs.
+"""The interchange formats' names, defined once: the JSON fields of both dialects, the CSV
+headers the exports write (derived from those fields) and the importer reads back, and the
+camelCase keys of the eight AI pairs.
 
 Both serializers (analytics_api/cursor, analytics_api/qoder) and `manage.py ingest` import these
 lists, so an export and its re-import cannot drift apart.
 """
 
 from __future__ import annotations
+
+import re
 
 from tracking.models import AI_PAIRS
 
@@ -25,44 +28,54 @@ PAIR_FIELDS: dict[str, str] = {
 # The Qoder dialect's pair keys: the eight pairs, then nonAi.
 QODER_PAIR_KEYS = (*PAIR_FIELDS, "nonAiLinesAdded", "nonAiLinesDeleted")
 
-# Cursor's commits.csv and changes.csv (snake_case, API.md).
-CURSOR_COMMIT_CSV_HEADER = [
-    "commit_hash",
-    "user_id",
-    "user_email",
-    "repo_name",
-    "branch_name",
-    "is_primary_branch",
-    "total_lines_added",
-    "total_lines_deleted",
-    "tab_lines_added",
-    "tab_lines_deleted",
-    "composer_lines_added",
-    "composer_lines_deleted",
-    "non_ai_lines_added",
-    "non_ai_lines_deleted",
-    "message",
-    "commit_ts",
-    "created_at",
-]
-CURSOR_CHANGE_CSV_HEADER = [
-    "change_id",
-    "user_id",
-    "user_email",
-    "source",
-    "model",
-    "total_lines_added",
-    "total_lines_deleted",
-    "created_at",
-    "metadata_json",
-]
 
-# Qoder's ai-code-commits.csv and ai-code-changes.csv (camelCase, QODER.md).
-QODER_COMMIT_CSV_HEADER = [
+def snake(camel_name: str) -> str:
+    """`nonAiLinesAdded` -> `non_ai_lines_added`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", camel_name).lower()
+
+
+# Cursor's AiCommitMetric and AiCodeChangeMetric fields, in the seed's order.
+CURSOR_COMMIT_FIELDS = (
     "commitHash",
     "userId",
     "userEmail",
-    "userName",
+    "repoName",
+    "branchName",
+    "isPrimaryBranch",
+    "totalLinesAdded",
+    "totalLinesDeleted",
+    "tabLinesAdded",
+    "tabLinesDeleted",
+    "composerLinesAdded",
+    "composerLinesDeleted",
+    "nonAiLinesAdded",
+    "nonAiLinesDeleted",
+    "message",
+    "commitTs",
+    "createdAt",
+)
+CURSOR_CHANGE_FIELDS = (
+    "changeId",
+    "userId",
+    "userEmail",
+    "source",
+    "model",
+    "totalLinesAdded",
+    "totalLinesDeleted",
+    "createdAt",
+    "metadata",
+)
+# Cursor's commits.csv and changes.csv: the same fields in snake_case, metadata as JSON text.
+CURSOR_COMMIT_CSV_HEADER = [snake(name) for name in CURSOR_COMMIT_FIELDS]
+CURSOR_CHANGE_CSV_HEADER = [
+    "metadata_json" if name == "metadata" else snake(name) for name in CURSOR_CHANGE_FIELDS
+]
+
+# Qoder's tracking items, in the seed's order.
+QODER_COMMIT_KEYS = (
+    "commitHash",
+    "userId",
+    "userEmail",
     "repoName",
     "branchName",
     "isPrimaryBranch",
@@ -72,8 +85,8 @@ QODER_COMMIT_CSV_HEADER = [
     "message",
     "commitTs",
     "createdAt",
-]
-QODER_CHANGE_CSV_HEADER = [
+)
+QODER_CHANGE_KEYS = (
     "changeId",
     "userId",
     "userEmail",
@@ -81,5 +94,9 @@ QODER_CHANGE_CSV_HEADER = [
     "model",
     "totalLinesAdded",
     "totalLinesDeleted",
+    "metadata",
     "createdAt",
-]
+)
+# Qoder's ai-code-commits.csv keeps userName (the JSON dropped it); ai-code-changes.csv is flat.
+QODER_COMMIT_CSV_HEADER = [*QODER_COMMIT_KEYS[:3], "userName", *QODER_COMMIT_KEYS[3:]]
+QODER_CHANGE_CSV_HEADER = [key for key in QODER_CHANGE_KEYS if key != "metadata"]

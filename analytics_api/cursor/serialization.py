@@ -9,39 +9,11 @@ from datetime import UTC, datetime
 
 from teams.public_ids import encode_member_id
 from tracking.formats import CURSOR_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
+from tracking.formats import CURSOR_CHANGE_FIELDS as CHANGE_FIELDS  # noqa: F401
 from tracking.formats import CURSOR_COMMIT_CSV_HEADER as COMMIT_CSV_HEADER  # noqa: F401
+from tracking.formats import CURSOR_COMMIT_FIELDS as COMMIT_FIELDS
 from tracking.models import COMPOSER_PAIRS, TAB_PAIRS, Source
 
-COMMIT_FIELDS = (
-    "commitHash",
-    "userId",
-    "userEmail",
-    "repoName",
-    "branchName",
-    "isPrimaryBranch",
-    "totalLinesAdded",
-    "totalLinesDeleted",
-    "tabLinesAdded",
-    "tabLinesDeleted",
-    "composerLinesAdded",
-    "composerLinesDeleted",
-    "nonAiLinesAdded",
-    "nonAiLinesDeleted",
-    "message",
-    "commitTs",
-    "createdAt",
-)
-CHANGE_FIELDS = (
-    "changeId",
-    "userId",
-    "userEmail",
-    "source",
-    "model",
-    "totalLinesAdded",
-    "totalLinesDeleted",
-    "createdAt",
-    "metadata",
-)
 # The database columns each selector reads, in the order the cell functions unpack them.
 COMMIT_COLUMNS = (
     "id",

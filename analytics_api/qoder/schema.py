@@ -8,9 +8,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from analytics_api.dates import FORMS
+from tracking.formats import QODER_PAIR_KEYS as PAIR_KEYS
 from tracking.models import Source
 
-from .serialization import CHANGE_CSV_HEADER, COMMIT_CSV_HEADER, PAIR_KEYS
+from .serialization import CHANGE_CSV_HEADER, COMMIT_CSV_HEADER
 
 METRICS_TAG = "Qoder AI Code Metrics"
 TRACKING_TAG = "Qoder AI Code Tracking"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from tracking.formats import QODER_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
+from tracking.formats import QODER_CHANGE_KEYS as CHANGE_JSON_KEYS
 from tracking.formats import QODER_COMMIT_CSV_HEADER as COMMIT_CSV_HEADER  # noqa: F401
-from tracking.formats import QODER_PAIR_KEYS as PAIR_KEYS
+from tracking.formats import QODER_COMMIT_KEYS as COMMIT_JSON_KEYS
 
 
 def qoder_time(value: datetime | None) -> str | None:
@@ -25,36 +26,6 @@ def rate(numerator: int, denominator: int) -> float:
     if not denominator:
         return 0.0
     return round(100.0 * numerator / denominator, 2)
-
-
-# PAIR_KEYS: the eight product x scenario pairs and nonAi, in the seed's order; the CSV headers
-# live in tracking/formats.py too, shared with the importer.
-COMMIT_JSON_KEYS = (
-    "commitHash",
-    "userId",
-    "userEmail",
-    "repoName",
-    "branchName",
-    "isPrimaryBranch",
-    "totalLinesAdded",
-    "totalLinesDeleted",
-    *PAIR_KEYS,
-    "message",
-    "commitTs",
-    "createdAt",
-)
-
-CHANGE_JSON_KEYS = (
-    "changeId",
-    "userId",
-    "userEmail",
-    "source",
-    "model",
-    "totalLinesAdded",
-    "totalLinesDeleted",
-    "metadata",
-    "createdAt",
-)
 
 
 def commit_item(row: tuple) -> dict:
