@@ -142,8 +142,13 @@ class Change(models.Model):
             models.UniqueConstraint(fields=["team", "change_id"], name="change_identity_uniq"),
         ]
         indexes = [
+            # Cursor lists, counts and exports read accepted changes only: with `accepted` in
+            # the index, their counts and the deferred join's walk over offsets are index-only
+            # scans (docs/benchmark.md has the plans).
             models.Index(
-                F("team"), F("created_at").desc(), F("id").desc(), name="change_team_created"
+                fields=["team", "-created_at", "-id"],
+                include=["accepted"],
+                name="change_team_created",
             ),
             models.Index(
                 F("team"),

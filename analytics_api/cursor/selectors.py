@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from analytics_api.cursor.counts import hourly_window
 from analytics_api.cursor.params import Filters
 from analytics_api.cursor.serialization import (
     CHANGE_COLUMNS,
@@ -23,11 +24,14 @@ from analytics_api.cursor.serialization import (
     change_cells,
     commit_cells,
 )
-from teams.models import Team
+from teams.models import Member, Team
 from tracking.models import Change, Commit
 
 EXPORT_BATCH = 10_000
 ORDER = ("-created_at", "-id")
+# From this offset on, pages are read with a deferred join (see _page): skipping a thousand
+# index entries costs less than reading a thousand rows to throw them away.
+DEFERRED_JOIN_MIN_OFFSET = 1_000
 
 
 @dataclass(frozen=True)
@@ -37,25 +41,23 @@ class Page:
 
 
 def commit_queryset(*, team: Team, filters: Filters) -> QuerySet:
-    return _filtered(Commit.objects.filter(team=team), filters)
+    return _filtered(Commit.objects.filter(team=team), filters, team)
 
 
 def change_queryset(*, team: Team, filters: Filters) -> QuerySet:
-    return _filtered(Change.objects.filter(team=team, accepted=True), filters)
+    return _filtered(Change.objects.filter(team=team, accepted=True), filters, team)
 
 
 def commit_list(*, team: Team, filters: Filters, page: int, page_size: int) -> Page:
-    rows, total = _page(
-        commit_queryset(team=team, filters=filters), COMMIT_COLUMNS, page, page_size
-    )
+    base = Commit.objects.filter(team=team)
+    rows, total = _page(team, base, filters, COMMIT_COLUMNS, page, page_size, label="commits")
     ids = PublicIds()
     return Page([as_json(COMMIT_FIELDS, commit_cells(r, ids)) for r in rows], total)
 
 
 def change_list(*, team: Team, filters: Filters, page: int, page_size: int) -> Page:
-    rows, total = _page(
-        change_queryset(team=team, filters=filters), CHANGE_COLUMNS, page, page_size
-    )
+    base = Change.objects.filter(team=team, accepted=True)
+    rows, total = _page(team, base, filters, CHANGE_COLUMNS, page, page_size, label="changes")
     ids = PublicIds()
     return Page([as_json(CHANGE_FIELDS, change_cells(r, ids)) for r in rows], total)
 
@@ -90,22 +92,58 @@ def keyset_rows(qs: QuerySet, columns: tuple[str, ...], *, batch: int = EXPORT_B
         )
 
 
-def _filtered(qs: QuerySet, filters: Filters) -> QuerySet:
-    qs = qs.filter(created_at__gte=filters.start, created_at__lte=filters.end)
+def _filtered(qs: QuerySet, filters: Filters, team: Team) -> QuerySet:
+    return _for_user(_in_window(qs, filters), filters, team)
+
+
+def _in_window(qs: QuerySet, filters: Filters) -> QuerySet:
+    return qs.filter(created_at__gte=filters.start, created_at__lte=filters.end)
+
+
+def _for_user(qs: QuerySet, filters: Filters, team: Team) -> QuerySet:
     user = filters.user
     if user is None:
         return qs
     if user.matches_nobody:
         return qs.none()
     if user.email is not None:
-        return qs.filter(member__email=user.email)
+        # Optimization: the member's id first (the unique (team, email) index), so the
+        # planner walks the (team, member, created_at, id) index in page order instead of
+        # joining on email and sorting all of the member's rows.
+        member_id = _member_id(team, user.email)
+        return qs.filter(member_id=member_id) if member_id else qs.none()
     return qs.filter(member_id=user.member_id)
 
 
-def _page(qs: QuerySet, columns: tuple[str, ...], page: int, page_size: int):
-    total = qs.count()
+def _member_id(team: Team, email: str) -> int | None:
+    return Member.objects.filter(team=team, email=email).values_list("id", flat=True).first()
+
+
+def _page(
+    team: Team, base: QuerySet, filters: Filters, columns: tuple[str, ...], page: int,
+    page_size: int, *, label: str,
+):  # fmt: skip
+    qs = _filtered(base, filters, team)
+    # Team-wide windows of big tables: totalCount and deep offsets from the hourly histogram
+    # (counts.py). One member's rows are few: counted and skipped directly.
+    window = None
+    if filters.user is None:
+        window = hourly_window(
+            base=base, team=team, start=filters.start, end=filters.end, label=label
+        )
+    total = qs.count() if window is None else window.total
     offset = (page - 1) * page_size
     if offset >= total:  # past the end: no page query (and no offset beyond any integer type)
         return [], total
-    rows = qs.order_by(*ORDER).values_list(*columns)[offset : offset + page_size]
-    return list(rows), total
+    if window is not None:
+        bound, offset = window.seek(offset)
+        if bound is not None:
+            qs = qs.filter(created_at__lt=bound)
+    ordered = qs.order_by(*ORDER)
+    if offset < DEFERRED_JOIN_MIN_OFFSET:
+        return list(ordered.values_list(*columns)[offset : offset + page_size]), total
+    # Deferred join: walk the offset on the index alone (an index-only scan of ids), then
+    # read the page's rows by primary key, instead of reading `offset` full rows to skip them.
+    ids = list(ordered.values_list("id", flat=True)[offset : offset + page_size])
+    rows = base.model._default_manager.filter(team=team, pk__in=ids).order_by(*ORDER)
+    return list(rows.values_list(*columns)), total
