@@ -28,12 +28,14 @@ def parse_paging(
     (to be echoed), and the caller must not compute a database offset from it without first
     checking it against the total (as the Cursor selectors do).
     """
-    page = _positive(query, page_param, default=1)
-    size = _positive(query, size_param, default=default_size)
+    page = positive_int(query, page_param, default=1)
+    size = positive_int(query, size_param, default=default_size)
     return (min(page, MAX_PAGE) if cap_page else page), min(size, max_size)
 
 
-def _positive(query: Mapping[str, str], name: str, *, default: int) -> int:
+def positive_int(query: Mapping[str, str], name: str, *, default: int) -> int:
+    """The parameter `name` as an integer >= 1 (ASCII digits only), `default` when absent or
+    blank; ApiError 400 naming the parameter otherwise."""
     raw = (query.get(name) or "").strip()
     if not raw:
         return default

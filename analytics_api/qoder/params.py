@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from analytics_api.dates import is_relative, parse_date
 from analytics_api.errors import ApiError
-from analytics_api.paging import parse_paging
+from analytics_api.paging import parse_paging, positive_int
 from teams.models import Team, normalize_email
 from tracking.models import Source
 
@@ -23,7 +23,6 @@ TRACKING_PAGE_DEFAULT, TRACKING_PAGE_MAX = 100, 200
 MAX_HASHES = 50
 MAX_HASH_LENGTH = 64  # Commit.commit_hash's max_length
 _HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
-_DIGITS_RE = re.compile(r"^[0-9]+$")  # ASCII only: int() also takes "+5", "１" and "1_0"
 
 
 def check_organization(value: str, *, team: Team) -> None:
@@ -135,13 +134,9 @@ class RankingParams:
 
 
 def ranking_params(query, *, now: datetime) -> RankingParams:
-    raw = query.get("limit", "").strip() or str(RANKING_DEFAULT)
-    # analytics_api/paging.py has only a private parser (and it clamps): same ASCII-digit rule.
-    if not _DIGITS_RE.match(raw):
-        raise ApiError(f"limit must be an integer from 1 to {RANKING_MAX}, got {raw[:50]!r}.")
-    limit = int(raw) if len(raw) <= 6 else RANKING_MAX + 1
-    if not 1 <= limit <= RANKING_MAX:
-        raise ApiError(f"limit must be from 1 to {RANKING_MAX}, got {raw[:50]}.")
+    limit = positive_int(query, "limit", default=RANKING_DEFAULT)
+    if limit > RANKING_MAX:  # a 400, not clamped (unlike page sizes)
+        raise ApiError(f"limit must be from 1 to {RANKING_MAX}, got {str(limit)[:50]}.")
     return RankingParams(metric_filters(query, now=now, dates_required=True), limit)
 
 
