@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+from tracking.formats import from_unix
+
 _RELATIVE_RE = re.compile(r"^([0-9]{1,9})([dhs])$", re.IGNORECASE)
 _DIGITS_RE = re.compile(r"^[0-9]{1,16}$")
-_SECONDS_BELOW = 10**11  # 10**11 s is the year 5138; 10**11 ms is 1973
 _UNITS = {"d": "days", "h": "hours", "s": "seconds"}
 _END_OF_DAY = time(23, 59, 59, 999_999)
 _WORDS = ("now", "today", "yesterday")
@@ -54,13 +55,8 @@ def _parse(text: str, *, now: datetime, is_end: bool) -> datetime | None:
         amount, unit = int(relative.group(1)), relative.group(2)
         return now - timedelta(**{_UNITS[unit]: amount})
     if _DIGITS_RE.match(text):
-        return _from_unix(int(text))
+        return from_unix(int(text))
     return _from_iso(text, is_end=is_end)
-
-
-def _from_unix(number: int) -> datetime | None:
-    seconds = number if number < _SECONDS_BELOW else number / 1000
-    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _from_iso(text: str, *, is_end: bool) -> datetime | None:

@@ -9,8 +9,21 @@ lists, so an export and its re-import cannot drift apart.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from tracking.models import AI_PAIRS
+
+# Unix timestamps, in query parameters and in records alike: an integer below 10**11 is seconds
+# (10**11 seconds is the year 5138; 10**11 milliseconds is 1973, so no real millisecond value
+# is lost), anything else milliseconds.
+UNIX_SECONDS_BELOW = 10**11
+
+
+def from_unix(number: int) -> datetime:
+    """The UTC instant of a Unix timestamp in seconds or milliseconds (UNIX_SECONDS_BELOW).
+    Raises OverflowError, OSError or ValueError when it is out of range."""
+    seconds = number if number < UNIX_SECONDS_BELOW else number / 1000
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def camel(snake: str) -> str:

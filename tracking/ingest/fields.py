@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from teams.public_ids import PREFIX, decode_public_id
+from tracking.formats import from_unix
 from tracking.models import Source
 
 # Per line-count field. Far above any real commit, and low enough that the sum of the ~18 count
@@ -22,9 +23,6 @@ from tracking.models import Source
 MAX_COUNT = 100_000_000
 # Unix milliseconds outside years 1970..9999 are surely not milliseconds.
 MAX_UNIX_MS = 253402300799999
-# As in the query parameters (analytics_api/dates.py): an integer below 10**11 is seconds (10**11
-# seconds is the year 5138; 10**11 milliseconds is 1973, so no real millisecond value is lost).
-SECONDS_BELOW = 10**11
 # Member ids are never issued above this; keeps a numeric userId inside every database integer.
 MAX_MEMBER_ID = 2**53
 SOURCES = ", ".join(Source.values)
@@ -136,11 +134,10 @@ def fast_timestamp(value) -> datetime | None | bool:
 
 
 def _from_unix(value: int) -> datetime:
-    if 0 <= value < SECONDS_BELOW:
-        return datetime.fromtimestamp(value, tz=UTC)
+    """tracking.formats.from_unix (the query parameters' rule), within years 1970..9999."""
     if not 0 <= value <= MAX_UNIX_MS:
         raise Invalid(f"Unix timestamp out of range: {value}")
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
+    return from_unix(value)
 
 
 def email(value) -> str:
