@@ -16,7 +16,7 @@ import itertools
 import json
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from teams.models import Member, Team
+from tracking.bulk import copy_rows
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
 
 FIRST_NAMES = (
@@ -428,29 +429,6 @@ def message_rows(
 
 
 # --- writing -----------------------------------------------------------------------------------
-
-
-def copy_rows(table: str, columns: Iterable[str], rows: Iterable[tuple]) -> int:
-    """Write rows with COPY (PostgreSQL) or executemany in batches (SQLite and others)."""
-    columns = tuple(columns)
-    n = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The raw psycopg cursor: wrap its errors so callers see django.db exceptions.
-            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    n += 1
-            return n
-        marks = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-        adapt = connection.ops.adapt_datetimefield_value
-        rows = (tuple(adapt(v) if isinstance(v, datetime) else v for v in r) for r in rows)
-        while batch := list(itertools.islice(rows, 5_000)):
-            cursor.executemany(sql, batch)
-            n += len(batch)
-    return n
 
 
 def commit_ids(n: int) -> list[int]:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 
 from teams.models import Team
+from tracking.bulk import copy_rows
 from tracking.formats import PAIR_FIELDS
 from tracking.ingest import jsonfast
 from tracking.ingest.records import CHANGES, COMMITS, MESSAGES, Record
@@ -137,7 +139,7 @@ def _pg_copy_new(cursor, team: Team, spec: Kind, records: list[Record], stamp) -
         return False
     try:
         with transaction.atomic():  # a savepoint: a concurrent insert only costs the fallback
-            _copy_rows(cursor, spec, _table(spec), records, team=team, stamp=stamp)
+            _copy_rows(spec, _table(spec), records, team=team, stamp=stamp)
     except IntegrityError:
         return False
     return True
@@ -157,33 +159,33 @@ def _pg_stage(cursor, spec: Kind, records: list[Record]) -> None:
     # TEMP: private to this connection; dropped after the upsert (and on rollback).
     cursor.execute("DROP TABLE IF EXISTS pg_temp.ingest_stage")
     cursor.execute(f"CREATE TEMP TABLE ingest_stage ({types})")
-    _copy_rows(cursor, spec, "ingest_stage", records)
+    _copy_rows(spec, "ingest_stage", records)
 
 
-def _copy_rows(cursor, spec: Kind, table: str, records, *, team=None, stamp=None) -> None:
+def _copy_rows(spec: Kind, table: str, records, *, team=None, stamp=None) -> None:
     """COPY the records' columns; with a team, into the real table (team_id, created_at set)."""
+    cols = spec.columns
+    names = ("team_id", *cols) if team else cols
+    copy_rows(table, names, _copy_values(spec, records, team=team, stamp=stamp))
+
+
+def _copy_values(spec: Kind, records, *, team, stamp) -> Iterator[list]:
     cols = spec.columns
     json_idx = [cols.index(c) for c in spec.json_columns]
     created = cols.index("created_at")
     metadata = cols.index("metadata") if "metadata" in cols else None
-    names = ", ".join(("team_id", *cols) if team else cols)
     team_id = team.pk if team is not None else None
-    # wrap_database_errors: the raw psycopg cursor raises psycopg errors; make them Django's.
-    with (
-        connection.wrap_database_errors,
-        cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy,
-    ):
-        for record in records:
-            row = [record.values[c] for c in cols]
-            if team_id is not None and metadata is not None and row[metadata] is None:
-                row[metadata] = []  # a new row (this path writes only new ones)
-            for i in json_idx:
-                if row[i] is not None:
-                    row[i] = jsonfast.dumps(row[i])
-            if team_id is not None:
-                row[created] = row[created] or stamp
-                row.insert(0, team_id)
-            copy.write_row(row)
+    for record in records:
+        row = [record.values[c] for c in cols]
+        if team_id is not None and metadata is not None and row[metadata] is None:
+            row[metadata] = []  # a new row (this path writes only new ones)
+        for i in json_idx:
+            if row[i] is not None:
+                row[i] = jsonfast.dumps(row[i])
+        if team_id is not None:
+            row[created] = row[created] or stamp
+            row.insert(0, team_id)
+        yield row
 
 
 def _pg_type(spec: Kind, col: str) -> str:
