@@ -18,6 +18,9 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _MASK32 = 0xFFFFFFFF
 _ROUNDS = 4
 PUBLIC_ID_RE = re.compile(r"^user_[0-9a-z]{1,13}$")
+# Ids are never issued at or above this; it keeps every id inside every database integer.
+MAX_MEMBER_ID = 2**53
+_ID_DIGITS_RE = re.compile(r"^[0-9]{1,16}$")  # ASCII only ("²".isdigit() is True); 2**53 < 10**16
 
 
 @lru_cache(maxsize=4)
@@ -66,7 +69,24 @@ def decode_public_id(public_id: str) -> int | None:
     if value >= 1 << 64:
         return None
     member_id = _unpermute(value, _round_keys(settings.PUBLIC_ID_KEY))
-    # Ids are positive and far below 2**53; anything else is a forged or mistyped id.
-    if member_id <= 0 or member_id >= 1 << 53:
-        return None
-    return member_id
+    # Ids are positive and below MAX_MEMBER_ID; anything else is a forged or mistyped id.
+    return valid_member_id(member_id)
+
+
+def looks_like_member_id(text: str) -> bool:
+    """Whether `text` is written as a member id: `user_...` or ASCII digits."""
+    return text.lower().startswith(PREFIX) or (text.isascii() and text.isdigit())
+
+
+def member_id_from_text(text: str) -> int | None:
+    """The numeric id that `user_...` or a numeric id names, or None when it names no id that
+    could have been issued (any length of digits is safe: no int() of a huge string)."""
+    if text.startswith(PREFIX):
+        return decode_public_id(text)
+    if _ID_DIGITS_RE.match(text):
+        return valid_member_id(int(text))
+    return None
+
+
+def valid_member_id(member_id: int) -> int | None:
+    return member_id if 0 < member_id < MAX_MEMBER_ID else None

@@ -10,7 +10,7 @@ from analytics_api.dates import is_relative, parse_date
 from analytics_api.errors import ApiError
 from analytics_api.paging import parse_paging
 from teams.models import normalize_email
-from teams.public_ids import PREFIX, decode_public_id
+from teams.public_ids import looks_like_member_id, member_id_from_text
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -18,8 +18,6 @@ DEFAULT_WINDOW = timedelta(days=7)
 # Optimization for ETags of windows that move with the clock (7d, now, defaults): a response
 # stays valid for at most this long, then the ETag changes even if no data was written.
 RELATIVE_ETAG_BUCKET_SECONDS = 60
-_NUMERIC_RE = re.compile(r"^[0-9]{1,18}$")
-_MAX_MEMBER_ID = 2**53  # ids above this are never issued; keeps values inside every DB integer
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -105,14 +103,9 @@ def parse_user(value: str | None) -> UserFilter | None:
         raise ApiError("Invalid user: it contains control characters.")
     if "@" in text:
         return UserFilter(email=normalize_email(text))
-    if text.lower().startswith(PREFIX):
-        member_id = decode_public_id(text)
+    if looks_like_member_id(text):
+        member_id = member_id_from_text(text)
         return UserFilter(member_id=member_id) if member_id else UserFilter(matches_nobody=True)
-    if text.isascii() and text.isdigit():
-        member_id = int(text) if _NUMERIC_RE.match(text) else 0
-        if 0 < member_id < _MAX_MEMBER_ID:
-            return UserFilter(member_id=member_id)
-        return UserFilter(matches_nobody=True)
     raise ApiError(
         f"Invalid user: {text[:100]!r} is not an email address, an encoded user id (user_...) "
         "or a numeric user id."

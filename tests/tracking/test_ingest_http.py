@@ -608,7 +608,8 @@ def test_absent_metadata_is_empty_for_a_new_change_and_kept_for_a_stored_one(ing
 
 
 @pytest.mark.parametrize(
-    ("field", "value"), [("createdAt", "²"), ("userId", "²"), ("userId", "9" * 23)]
+    ("field", "value"),
+    [("createdAt", "²"), ("userId", "²"), ("userId", "9" * 23), ("userId", "9" * 5000)],
 )
 def test_unicode_digits_and_huge_user_ids_are_a_400_not_a_500(ingest_api, team, field, value):
     record = change(**{field: value}, userEmail=... if field == "userId" else "a@acme.example")

@@ -108,7 +108,9 @@ def test_unix_timestamps_from_10_to_the_11_on_are_milliseconds():
     assert fields.timestamp(10**11) == datetime.fromtimestamp(10**8, tz=UTC)
 
 
-@pytest.mark.parametrize("value", ["²", "１２", "99999999999999999999999", 2**53, 0, "0"])
+@pytest.mark.parametrize(
+    "value", ["²", "１２", "99999999999999999999999", "9" * 5000, 2**53, 0, "0", "USER_abc"]
+)
 def test_user_ids_that_are_not_plain_ascii_numbers_below_2_to_the_53_are_refused(value):
     with pytest.raises(fields.Invalid):
         fields.user_ref(value)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from teams.public_ids import PREFIX, decode_public_id
+from teams.public_ids import looks_like_member_id, member_id_from_text, valid_member_id
 from tracking.formats import from_unix
 from tracking.models import Source
 
@@ -23,8 +23,6 @@ from tracking.models import Source
 MAX_COUNT = 100_000_000
 # Unix milliseconds outside years 1970..9999 are surely not milliseconds.
 MAX_UNIX_MS = 253402300799999
-# Member ids are never issued above this; keeps a numeric userId inside every database integer.
-MAX_MEMBER_ID = 2**53
 SOURCES = ", ".join(Source.values)
 # Upper-cased input -> canonical source (plain str, not the enum: faster, and what is stored).
 _SOURCE_MAP = {value: value for value in Source.values} | {"TAB": "NEXT", "COMPOSER": "AGENT"}
@@ -174,17 +172,14 @@ def source(value) -> str:
 
 def user_ref(value) -> tuple[str, object]:
     """A userId as ("pk", int) or ("uuid", UUID): `user_...`, a numeric id or a member UUID."""
-    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < MAX_MEMBER_ID:
+    if isinstance(value, int) and not isinstance(value, bool) and valid_member_id(value):
         return ("pk", value)
     if isinstance(value, str):
         stripped = value.strip()
-        if stripped.startswith(PREFIX):
-            member_id = decode_public_id(stripped)
+        if looks_like_member_id(stripped):
+            member_id = member_id_from_text(stripped)
             if member_id is not None:
                 return ("pk", member_id)
-        elif stripped.isascii() and stripped.isdigit():  # "²".isdigit() is True
-            if 0 < int(stripped) < MAX_MEMBER_ID:
-                return ("pk", int(stripped))
         else:
             try:
                 return ("uuid", uuid.UUID(stripped))
