@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from teams.models import Team
+from tracking.ingest.ahead import read_ahead
 from tracking.ingest.members import MemberResolver
 from tracking.ingest.records import (
     CHANGES,
@@ -27,7 +28,7 @@ from tracking.ingest.records import (
     RecordInvalid,
     parse_record,
 )
-from tracking.ingest.writers import write_batch
+from tracking.ingest.writers import WriteState, write_batch
 
 # Optimization: big enough that per-batch SQL overhead vanishes, small enough that memory
 # stays flat on a million-row file.
@@ -108,26 +109,28 @@ def stream_ingest(
     batch_size: int = BATCH_SIZE,
 ) -> IngestResult:
     """Rows are (line number, raw record or BadRow). One transaction for all of them."""
-    result, stamp = IngestResult(), timezone.now()
+    result, stamp, state = IngestResult(), timezone.now(), WriteState()
     with transaction.atomic():
         resolver = MemberResolver(team)
-        for chunk in _chunks(rows, batch_size):
-            result.received += len(chunk)
-            parsed, problems = _parse(kind, chunk)
+        # The next batch is read and validated in a thread while this one is written.
+        for size, parsed, problems in read_ahead(_parsed_chunks(kind, rows, batch_size)):
+            result.received += size
             parsed, more = _resolve(resolver, parsed)
             problems += more
             if problems and not skip_invalid:
                 raise IngestInvalid(problems)
             _skip(problems, result, on_skip)
-            _write(team, kind, parsed, stamp, result)
+            _write(team, kind, parsed, stamp, result, state)
         _finish(team, resolver, result)
     return result
 
 
-def _chunks(rows: Iterable, size: int) -> Iterator[list]:
+def _parsed_chunks(kind: str, rows: Iterable, size: int) -> Iterator[tuple]:
+    """(rows read, records, problems) per batch of `size` rows. No database access: it runs
+    in the read-ahead thread."""
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
-        yield chunk
+        yield (len(chunk), *_parse(kind, chunk))
 
 
 def _parse(kind: str, rows: Iterable[tuple[int, Any]]) -> tuple[list[Record], list[Problem]]:
@@ -159,9 +162,9 @@ def _skip(problems: list[Problem], result: IngestResult, on_skip) -> None:
             on_skip(problem)
 
 
-def _write(team: Team, kind: str, parsed: list[Record], stamp: datetime, result) -> None:
+def _write(team: Team, kind: str, parsed: list[Record], stamp: datetime, result, state=None):
     if parsed:
-        written = write_batch(team=team, kind=kind, records=parsed, stamp=stamp)
+        written = write_batch(team=team, kind=kind, records=parsed, stamp=stamp, state=state)
         result.created += written.created
         result.updated += written.updated
 

@@ -82,12 +82,28 @@ class Written:
     updated: int = 0
 
 
-def write_batch(*, team: Team, kind: str, records: list[Record], stamp: datetime) -> Written:
+@dataclass
+class WriteState:
+    """What one request or file learned about the team's table, batch to batch."""
+
+    # Try a plain COPY first (PostgreSQL). Cleared by the first batch that meets a stored
+    # identity: a file that re-sends records would otherwise pay a failed COPY per batch.
+    copy_new: bool = True
+
+
+def write_batch(
+    *,
+    team: Team,
+    kind: str,
+    records: list[Record],
+    stamp: datetime,
+    state: WriteState | None = None,
+) -> Written:
     """Upsert one batch (already validated, members resolved). Last duplicate identity wins."""
     unique = list({record.key: record for record in records}.values())
     spec = KINDS[kind]
     if connection.vendor == "postgresql":
-        written, changed = _pg_upsert(team, spec, unique, stamp)
+        written, changed = _pg_upsert(team, spec, unique, stamp, state or WriteState())
     else:
         written, changed = _sqlite_upsert(team, spec, unique, stamp)
     if kind == COMMITS:
@@ -106,10 +122,12 @@ def _key_sql(prefix: str, col: str) -> str:
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 
-def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
-    with connection.cursor() as cursor:
-        if spec.model is not Commit and _pg_copy_new(cursor, team, spec, records, stamp):
+def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime, state):
+    if spec.model is not Commit and state.copy_new:
+        if _pg_copy_new(team, spec, records, stamp):
             return Written(created=len(records)), set()
+        state.copy_new = False  # identities are stored: a re-send, upsert the rest directly
+    with connection.cursor() as cursor:
         _pg_stage(cursor, spec, records)
         for column, _ in spec.keep:
             if any(record.values[column] is None for record in records):
@@ -131,27 +149,23 @@ def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
     return written, changed
 
 
-def _pg_copy_new(cursor, team: Team, spec: Kind, records: list[Record], stamp) -> bool:
-    """Optimization: a batch none of whose identities is stored yet (a first load) is COPied
-    straight into the table, skipping the staging table and the conflict checks. False: it
-    was not (some identity exists, or appeared meanwhile), and nothing was written."""
-    if _any_stored(cursor, team, spec, records):
-        return False
+def _pg_copy_new(team: Team, spec: Kind, records: list[Record], stamp) -> bool:
+    """Optimization: COPY a batch straight into the table, skipping the staging table and the
+    conflict checks. The unique index is the check: a stored identity makes the COPY fail,
+    its savepoint undoes it, and False sends the batch to the upsert (nothing was written).
+
+    No `SELECT ... WHERE key = ANY(batch)` first: while the statistics still say the team is
+    small (any first load, until autovacuum analyzes) the planner answers that from the
+    (team, created_at) index with a filter, reading every row the team has so far, so each
+    batch of a big load re-read all the earlier ones (measured: 100 of 146 s for 1M changes).
+    No query shape pins the identity index: with one row estimated, both indexes cost the same.
+    """
     try:
-        with transaction.atomic():  # a savepoint: a concurrent insert only costs the fallback
+        with transaction.atomic():  # a savepoint
             _copy_rows(spec, _table(spec), records, team=team, stamp=stamp)
     except IntegrityError:
         return False
     return True
-
-
-def _any_stored(cursor, team: Team, spec: Kind, records: list[Record]) -> bool:
-    (key,) = spec.key
-    cursor.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {_table(spec)} WHERE team_id = %s AND {key} = ANY(%s))",
-        [team.pk, [record.key[0] for record in records]],
-    )
-    return cursor.fetchone()[0]
 
 
 def _pg_stage(cursor, spec: Kind, records: list[Record]) -> None:
