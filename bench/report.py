@@ -117,23 +117,29 @@ def page_rows(result: dict) -> list[list[str]]:
 
 def ingest_rows(ing: dict) -> list[list[str]]:
     h, f = ing["http"], ing["file"]
-    return [
-        _row(
-            f"POST /ingest/v1/changes records/s ({h['records']:,})",
-            f"{h['records_per_s']:,}",
-            f"{f['copy_per_s']:,}",
-            h["ratio_to_copy"],
-            ">= 0.25 of COPY",
-            h["ratio_to_copy"] >= 0.25,
-        ),
-        _row(
-            f"manage.py ingest records/s ({f['rows']:,})",
-            f"{f['first_per_s']:,}",
-            f"{f['copy_per_s']:,}",
-            f["ratio_to_copy"],
-            ">= 0.25 of COPY",
-            f["ratio_to_copy"] >= 0.25,
-        ),
+    rows = []
+    for label, value, name in (
+        (f"POST /ingest/v1/changes records/s ({h['records']:,})", h["records_per_s"], "http"),
+        (f"manage.py ingest records/s ({f['rows']:,})", f["first_per_s"], "file"),
+    ):
+        figures = h if name == "http" else f
+        for ref, per_s, ratio in (
+            ("COPY into tracking_change", "table_copy_per_s", "ratio_to_table_copy"),
+            ("COPY into a table without indexes", "copy_per_s", "ratio_to_copy"),
+        ):
+            if ratio not in figures:  # results written before the table COPY was measured
+                continue
+            rows.append(
+                _row(
+                    f"{label} vs {ref}",
+                    f"{value:,}",
+                    f"{f[per_s]:,}",
+                    figures[ratio],
+                    ">= 0.25 of COPY",
+                    figures[ratio] >= 0.25,
+                )
+            )
+    rows.append(
         _row(
             "manage.py ingest again (idempotent) records/s",
             f"{f['again_per_s']:,}",
@@ -141,8 +147,9 @@ def ingest_rows(ing: dict) -> list[list[str]]:
             f["reingest_ratio"],
             "<= 2x first load",
             f["reingest_ratio"] <= 2 and f["after_reingest"] == f["loaded"],
-        ),
-    ]
+        )
+    )
+    return rows
 
 
 HEADER = [
