@@ -16,11 +16,16 @@ from django.db import connection
 
 from analytics_api.csv_export import CHUNK_BYTES
 from analytics_api.cursor.params import Filters
-from analytics_api.cursor.serialization import CHANGE_CSV_HEADER, COMMIT_CSV_HEADER, PublicIds
+from analytics_api.cursor.serialization import (
+    CHANGE_CSV_HEADER,
+    COMMIT_CSV_HEADER,
+    PG_TIMESTAMP,
+    PublicIds,
+)
 from teams.models import Member, Team
 from tracking.models import COMPOSER_PAIRS, TAB_PAIRS, Change, Commit
 
-_TS = """to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+_TS = PG_TIMESTAMP
 
 
 def _sum(pairs: tuple[str, ...], side: str) -> str:

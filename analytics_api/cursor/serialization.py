@@ -12,6 +12,7 @@ from tracking.formats import CURSOR_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # no
 from tracking.formats import CURSOR_CHANGE_FIELDS as CHANGE_FIELDS  # noqa: F401
 from tracking.formats import CURSOR_COMMIT_CSV_HEADER as COMMIT_CSV_HEADER  # noqa: F401
 from tracking.formats import CURSOR_COMMIT_FIELDS as COMMIT_FIELDS
+from tracking.ingest import jsonfast
 from tracking.models import COMPOSER_PAIRS, TAB_PAIRS, Source
 
 # The database columns each selector reads, in the order the cell functions unpack them.
@@ -48,10 +49,15 @@ CHANGE_COLUMNS = (
 _NT, _NC = len(TAB_PAIRS), len(COMPOSER_PAIRS)
 
 
-def timestamp(value: datetime | None) -> str | None:
-    """`2025-07-30T14:12:03.000Z`: UTC, milliseconds (truncated), Z."""
-    if value is None:
-        return None
+# timestamp() in SQL (PostgreSQL): used by the COPY exports and the list pages.
+PG_TIMESTAMP = """to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+
+
+def timestamp(value: datetime | str | None) -> str | None:
+    """`2025-07-30T14:12:03.000Z`: UTC, milliseconds (truncated), Z. A string is a value that
+    PostgreSQL already formatted so (selectors.list_rows)."""
+    if value is None or type(value) is str:
+        return value
     # Optimization: values from the database are already UTC; skip the conversion then.
     text = value.isoformat(timespec="milliseconds")
     if text.endswith("+00:00"):
@@ -116,18 +122,28 @@ def cursor_source(source: str) -> str:
 
 def cursor_metadata(items) -> list[dict]:
     """Stored metadata in the Cursor dialect: extension without its dot, fileName only when
-    present (absent in privacy mode), linesAdded/linesDeleted."""
+    present (absent in privacy mode), linesAdded/linesDeleted. `items` may be the stored JSON
+    as text (selectors.list_rows)."""
+    if type(items) is str:
+        items = jsonfast.loads(items)
     out = []
-    for item in items if isinstance(items, list) else []:
-        if not isinstance(item, dict):
+    for item in items if type(items) is list else ():
+        if type(item) is not dict:
             continue
-        entry = {}
-        if item.get("fileName") is not None:
-            entry["fileName"] = item["fileName"]
-        entry["fileExtension"] = (item.get("fileExtension") or "").removeprefix(".")
-        entry["linesAdded"] = item.get("linesAdded", 0)
-        entry["linesDeleted"] = item.get("linesDeleted", 0)
-        out.append(entry)
+        name = item.get("fileName")
+        ext = (item.get("fileExtension") or "").removeprefix(".")
+        added, deleted = item.get("linesAdded", 0), item.get("linesDeleted", 0)
+        if name is None:
+            out.append({"fileExtension": ext, "linesAdded": added, "linesDeleted": deleted})
+        else:
+            out.append(
+                {
+                    "fileName": name,
+                    "fileExtension": ext,
+                    "linesAdded": added,
+                    "linesDeleted": deleted,
+                }
+            )
     return out
 
 

@@ -11,6 +11,7 @@ from analytics_api.cursor import schema
 from analytics_api.cursor.exports import change_csv_stream, commit_csv_stream
 from analytics_api.cursor.params import parse_filters, parse_list_params
 from analytics_api.cursor.selectors import change_list, commit_list
+from analytics_api.renderers import FastJSONRenderer
 
 
 class _CursorView(TeamScopedAPIView):
@@ -21,6 +22,8 @@ class _CursorView(TeamScopedAPIView):
 
 
 class _CursorListView(_CursorView):
+    renderer_classes = [FastJSONRenderer]
+
     def parse_params(self, request):
         return parse_list_params(request.query_params, now=timezone.now())
 
