@@ -106,12 +106,16 @@ def _copy(model, select: str, extra_where: str, *, team: Team, filters: Filters)
             FROM {model._meta.db_table} x
             JOIN {Member._meta.db_table} m ON m.id = x.member_id
             WHERE x.team_id = %s AND x.created_at >= %s AND x.created_at <= %s
+                  AND %s::jsonb ? x.member_id::text
                   {extra_where} {user_sql}
             ORDER BY x.created_at DESC, x.id DESC
         ) TO STDOUT WITH (FORMAT csv)
     """
     public_ids = Jsonb({str(i): public[i] for i in member_ids})
-    params = [public_ids, team.pk, filters.start, filters.end]
+    # The mapping twice: in the row expression, and as a filter, so that the rows of a member
+    # created after it was read (a concurrent ingest) are left out, as the earlier join on the
+    # member list left them out, instead of being written with an empty user id.
+    params = [public_ids, team.pk, filters.start, filters.end, public_ids]
     with connection.cursor() as cursor:
         with cursor.cursor.copy(sql, [*params, *user_params]) as copy:
             yield from _rechunk(copy)

@@ -22,6 +22,7 @@ from analytics_api.cursor.serialization import (
     COMMIT_COLUMNS,
     COMMIT_FIELDS,
     PG_TIMESTAMP,
+    JsonText,
     PublicIds,
     as_json,
     change_cells,
@@ -158,6 +159,16 @@ def _page(
 
 
 _ISO_MILLIS = PG_TIMESTAMP.format(col="%(expressions)s")
+
+
+class _JsonTextField(TextField):
+    """jsonb::text, handed to the cells as JsonText so that they know to parse it (a stored
+    JSON string scalar arrives as a plain str and stays one)."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else JsonText(value)
+
+
 # Optimization (PostgreSQL): cells that cost the most to convert in Python, as PostgreSQL
 # hands them out ready. Timestamps formatted as the API writes them (the COPY exports'
 # expression, proven byte-identical there), metadata as the stored JSON's text for orjson
@@ -166,7 +177,7 @@ _ISO_MILLIS = PG_TIMESTAMP.format(col="%(expressions)s")
 _PG_CELLS = {
     "created_at": lambda: Func(F("created_at"), template=_ISO_MILLIS, output_field=TextField()),
     "commit_ts": lambda: Func(F("commit_ts"), template=_ISO_MILLIS, output_field=TextField()),
-    "metadata": lambda: Cast("metadata", TextField()),
+    "metadata": lambda: Cast("metadata", _JsonTextField()),
 }
 
 

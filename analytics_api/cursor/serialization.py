@@ -120,11 +120,15 @@ def cursor_source(source: str) -> str:
     return "TAB" if source == Source.NEXT else "COMPOSER"
 
 
+class JsonText(str):
+    """Stored JSON as its text (selectors.list_rows), parsed by cursor_metadata."""
+
+
 def cursor_metadata(items) -> list[dict]:
     """Stored metadata in the Cursor dialect: extension without its dot, fileName only when
     present (absent in privacy mode), linesAdded/linesDeleted. `items` may be the stored JSON
     as text (selectors.list_rows)."""
-    if type(items) is str:
+    if type(items) is JsonText:
         items = jsonfast.loads(items)
     out = []
     for item in items if type(items) is list else ():
