@@ -12,7 +12,7 @@ from pathlib import Path
 from bench import client
 from bench.context import Context
 from bench.env import DATA_DIR, PYTHON, RESULTS_DIR, ROOT
-from bench.records import COPY_COLUMNS, change_records, write_files
+from bench.records import COPY_COLUMNS, change_records, member_email, write_files
 from bench.teams import fresh_team, purge_team
 
 HTTP_TEAM = "bench-ingest-http"
@@ -100,7 +100,8 @@ def table_copy(ctx: Context, csv_path: Path) -> float:
         "COPY teams_member (team_id, uuid, email, display_name, created_at) FROM STDIN"
     ) as copy:
         for i in range(1, INGEST_MEMBERS + 1):
-            copy.write_row((team.pk, uuid.uuid4(), f"dev{i}@bench.example", f"dev{i}", "now"))
+            email = member_email(i)
+            copy.write_row((team.pk, uuid.uuid4(), email, email.split("@")[0], "now"))
     members = dict(
         ctx.conn.execute("SELECT email, id FROM teams_member WHERE team_id = %s", [team.pk])
     )

@@ -27,6 +27,12 @@ COPY_COLUMNS = (
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+def member_email(n: int) -> str:
+    """The email of bench member n (1-based): the records' userEmail, and the members that
+    bench.ingest.table_copy creates for psql's COPY."""
+    return f"dev{n}@bench.example"
+
+
 def _metadata(rnd: random.Random, n: int) -> list[dict]:
     files = []
     for _ in range(rnd.randint(1, 3)):
@@ -44,7 +50,7 @@ def change_records(*, prefix: str, count: int, members: int, seed: int) -> Itera
         moment = EPOCH + timedelta(seconds=rnd.randint(0, 90 * 86400), microseconds=i % 1000)
         yield {
             "changeId": f"{prefix}-{i}",
-            "userEmail": f"dev{rnd.randint(1, members)}@bench.example",
+            "userEmail": member_email(rnd.randint(1, members)),
             "source": rnd.choice(SOURCES),
             "model": rnd.choice(MODELS),
             "totalLinesAdded": sum(m["linesAdded"] for m in metadata),

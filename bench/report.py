@@ -118,17 +118,14 @@ def page_rows(result: dict) -> list[list[str]]:
 def ingest_rows(ing: dict) -> list[list[str]]:
     h, f = ing["http"], ing["file"]
     rows = []
-    for label, value, name in (
-        (f"POST /ingest/v1/changes records/s ({h['records']:,})", h["records_per_s"], "http"),
-        (f"manage.py ingest records/s ({f['rows']:,})", f["first_per_s"], "file"),
+    for label, value, figures in (
+        (f"POST /ingest/v1/changes records/s ({h['records']:,})", h["records_per_s"], h),
+        (f"manage.py ingest records/s ({f['rows']:,})", f["first_per_s"], f),
     ):
-        figures = h if name == "http" else f
         for ref, per_s, ratio in (
             ("COPY into tracking_change", "table_copy_per_s", "ratio_to_table_copy"),
             ("COPY into a table without indexes", "copy_per_s", "ratio_to_copy"),
         ):
-            if ratio not in figures:  # results written before the table COPY was measured
-                continue
             rows.append(
                 _row(
                     f"{label} vs {ref}",

@@ -26,7 +26,6 @@ from analytics_api.cursor.serialization import (
 from teams.models import Member, Team
 from tracking.models import COMPOSER_PAIRS, TAB_PAIRS, Change, Commit
 
-_TS = PG_TIMESTAMP
 # The user_... id of the row's member, from a {member id: public id} jsonb parameter (the ids
 # are encoded in Python). A lookup in an expression, not a join: joined as unnest(ids[],
 # public_ids[]), the planner merged with the member index and sorted 2M commits on disk
@@ -56,7 +55,8 @@ COMMIT_SELECT = f"""
     {_sum(TAB_PAIRS, "added")}, {_sum(TAB_PAIRS, "deleted")},
     {_sum(COMPOSER_PAIRS, "added")}, {_sum(COMPOSER_PAIRS, "deleted")},
     {_non_ai("added")}, {_non_ai("deleted")},
-    NULLIF(x.message, ''), {_TS.format(col="x.commit_ts")}, {_TS.format(col="x.created_at")}
+    NULLIF(x.message, ''), {PG_TIMESTAMP.format(col="x.commit_ts")},
+    {PG_TIMESTAMP.format(col="x.created_at")}
 """
 
 # One metadata item as compact JSON in the Cursor dialect: fileName only when present and not
@@ -74,7 +74,7 @@ _ITEM_JSON = r"""
 CHANGE_SELECT = f"""
     NULLIF(x.change_id, ''), {_PUBLIC_ID}, NULLIF(m.email, ''),
     CASE x.source WHEN 'NEXT' THEN 'TAB' ELSE 'COMPOSER' END, NULLIF(x.model, ''),
-    x.total_lines_added, x.total_lines_deleted, {_TS.format(col="x.created_at")},
+    x.total_lines_added, x.total_lines_deleted, {PG_TIMESTAMP.format(col="x.created_at")},
     CASE WHEN jsonb_typeof(x.metadata) = 'array' THEN COALESCE((
         SELECT '[' || string_agg({_ITEM_JSON}, ',' ORDER BY t.ord) || ']'
         FROM jsonb_array_elements(x.metadata) WITH ORDINALITY AS t(e, ord)

@@ -174,9 +174,13 @@ class _JsonTextField(TextField):
 # expression, proven byte-identical there), metadata as the stored JSON's text for orjson
 # (Django's JSONField loader is json.loads). With the orjson renderer: a 1,000-item
 # page of one member's changes 25.7 -> 14.3 ms, of the team's commits 40.8 -> 24.1 ms.
+def _iso_millis(column: str) -> Func:
+    return Func(F(column), template=_ISO_MILLIS, output_field=TextField())
+
+
 _PG_CELLS = {
-    "created_at": lambda: Func(F("created_at"), template=_ISO_MILLIS, output_field=TextField()),
-    "commit_ts": lambda: Func(F("commit_ts"), template=_ISO_MILLIS, output_field=TextField()),
+    "created_at": lambda: _iso_millis("created_at"),
+    "commit_ts": lambda: _iso_millis("commit_ts"),
     "metadata": lambda: Cast("metadata", _JsonTextField()),
 }
 
