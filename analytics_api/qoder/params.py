@@ -11,9 +11,10 @@ from analytics_api.dates import is_relative, parse_date
 from analytics_api.errors import ApiError
 from analytics_api.paging import parse_paging, positive_int
 from teams.models import Team, normalize_email
+from tracking.figures import MetricFilters
 from tracking.models import Source
 
-from .selectors import MetricFilters, TrackingFilters
+from .selectors import TrackingFilters
 
 MAX_METRIC_RANGE = timedelta(days=90)
 TRACKING_LOOKBACK = timedelta(days=90)

@@ -1,4 +1,5 @@
-"""The Qoder dialect's endpoints: validate (params.py), read (selectors.py), render.
+"""The Qoder dialect's endpoints: validate (params.py), read (tracking.figures for the metrics,
+selectors.py for tracking), render.
 
 Every view authenticates with a Bearer key (Basic works too), answers errors in the Qoder
 envelope, checks the path's organization_id against the key's team before any other work, and
@@ -18,6 +19,7 @@ from analytics_api.base import TeamScopedAPIView
 from analytics_api.csv_export import csv_response
 from analytics_api.errors import QODER
 from teams.auth import BearerApiKeyAuthentication
+from tracking import figures
 
 from . import params as p
 from . import schema, selectors
@@ -66,7 +68,7 @@ class OverviewView(QoderView):
 
     @extend_schema(**schema.OVERVIEW)
     def get(self, request, organization_id: str):
-        stats = selectors.overview_stats(team=self.team, filters=self.params)
+        stats = figures.overview_stats(team=self.team, filters=self.params)
         return Response(
             {
                 "committedTotalLinesEdit": stats["committed_total"],
@@ -90,9 +92,9 @@ class DailyTrendView(QoderView):
     def get(self, request, organization_id: str):
         filters = self.params
         days = _days(filters.start, filters.end)
-        commits = selectors.daily_commit_stats(team=self.team, filters=filters)
-        extensions = selectors.daily_extension_stats(team=self.team, filters=filters)
-        nexts = selectors.daily_next_stats(team=self.team, filters=filters)
+        commits = figures.daily_commit_stats(team=self.team, filters=filters)
+        extensions = figures.daily_extension_stats(team=self.team, filters=filters)
+        nexts = figures.daily_next_stats(team=self.team, filters=filters)
         return Response(
             {
                 "items": [_commit_day(day, commits.get(day)) for day in days],
@@ -155,7 +157,7 @@ class MemberRankingView(QoderView):
 
     @extend_schema(**schema.MEMBER_RANKING)
     def get(self, request, organization_id: str):
-        rows = selectors.member_ranking(
+        rows = figures.member_ranking(
             team=self.team, filters=self.params.filters, limit=self.params.limit
         )
         items = [
@@ -182,7 +184,7 @@ class ReposView(QoderView):
     @extend_schema(**schema.REPOS)
     def get(self, request, organization_id: str):
         params = self.params
-        total, rows = selectors.repo_list(
+        total, rows = figures.repo_list(
             team=self.team,
             filters=params.filters,
             query=params.query,
@@ -206,8 +208,8 @@ class FileExtensionsView(QoderView):
 
     @extend_schema(**schema.FILE_EXTENSIONS)
     def get(self, request, organization_id: str):
-        lines = selectors.extension_commit_stats(team=self.team, filters=self.params)
-        changes = selectors.extension_change_counts(team=self.team, filters=self.params)
+        lines = figures.extension_commit_stats(team=self.team, filters=self.params)
+        changes = figures.extension_change_counts(team=self.team, filters=self.params)
         items = []
         for extension in set(lines) | set(changes):
             row = lines.get(extension) or {"total": 0, "ai": 0}

@@ -9,9 +9,10 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from analytics_api.qoder import selectors, views
+from analytics_api.qoder import views
 from tests.conftest import basic
 from tests.factories import CommitFactory, make_key
+from tracking import figures
 
 from .conftest import RANGE, assert_qoder_error, at, qoder_url
 
@@ -112,7 +113,7 @@ def test_an_unexpected_failure_is_500_without_internals(qoder, team, monkeypatch
     def explode(**kwargs):
         raise RuntimeError("SELECT secret FROM somewhere")
 
-    monkeypatch.setattr(selectors, "overview_stats", explode)
+    monkeypatch.setattr(figures, "overview_stats", explode)
     response = qoder.get(qoder_url(team, OVERVIEW, **RANGE))
 
     body = assert_qoder_error(response, 500, "InternalError")

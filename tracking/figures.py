@@ -1,0 +1,267 @@
+"""The figures: one function per aggregate of QODER.md, all computed in SQL.
+
+The data layer's, not a dialect's: the Qoder metrics views and the dashboard render the same
+functions. Every function takes `team=` and a filters dataclass, so a read is always scoped.
+Figures come back as plain dicts/tuples; renderers do rates, date strings and empty days.
+"""
+
+from __future__ import annotations
+
+import operator
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import reduce
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, TruncDate
+
+from teams.models import Team
+from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, Source
+
+# Sources counted as "agent edits" in the overview (everything but tab completion).
+AGENT_SOURCES = (Source.AGENT, Source.QUEST, Source.INLINECHAT)
+
+
+@dataclass(frozen=True)
+class MetricFilters:
+    """The common query parameters of the metrics endpoints, already validated."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    user_id: uuid.UUID | None = None
+    repo_name: str | None = None
+    primary_branch_only: bool = False
+    file_extensions: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _sum_of(columns) -> F:
+    return reduce(operator.add, (F(c) for c in columns))
+
+
+AI_ADDED = _sum_of(f"{p}_lines_added" for p in AI_PAIRS)
+AI_DELETED = _sum_of(f"{p}_lines_deleted" for p in AI_PAIRS)
+# nonAi = max(0, total - all AI pairs), per commit (API.md section 1).
+NON_AI_ADDED = Greatest(F("total_lines_added") - AI_ADDED, Value(0))
+NON_AI_DELETED = Greatest(F("total_lines_deleted") - AI_DELETED, Value(0))
+
+
+def _total(expression, **kwargs):
+    """SUM that is 0, not NULL, over no rows."""
+    return Coalesce(Sum(expression, **kwargs), Value(0))
+
+
+def _utc_day(field_name: str) -> TruncDate:
+    return TruncDate(field_name, tzinfo=UTC)
+
+
+def _in_range(qs: QuerySet, field_name: str, start, end) -> QuerySet:
+    if start is not None:
+        qs = qs.filter(**{f"{field_name}__gte": start})
+    if end is not None:
+        qs = qs.filter(**{f"{field_name}__lte": end})
+    return qs
+
+
+def _commit_filter(filters: MetricFilters, *, team: Team, prefix: str = "") -> Q:
+    """The commit figures' selection, as a Q on Commit (prefix "") or through a relation."""
+    q = Q(**{f"{prefix}team": team})
+    if filters.start is not None:
+        q &= Q(**{f"{prefix}occurred_at__gte": filters.start})
+    if filters.end is not None:
+        q &= Q(**{f"{prefix}occurred_at__lte": filters.end})
+    if filters.user_id is not None:
+        q &= Q(**{f"{prefix}member__uuid": filters.user_id})
+    if filters.repo_name:
+        q &= Q(**{f"{prefix}repo_name": filters.repo_name})
+    if filters.primary_branch_only:
+        q &= Q(**{f"{prefix}is_primary_branch": True})
+    return q
+
+
+def metric_commits(*, team: Team, filters: MetricFilters) -> QuerySet:
+    """Commits of the commit figures: by commit time (occurred_at), all commit filters."""
+    return Commit.objects.filter(_commit_filter(filters, team=team))
+
+
+def metric_commit_files(*, team: Team, filters: MetricFilters) -> QuerySet:
+    """Commit file rows of the commits above (one join), restricted to `file_extensions`."""
+    qs = CommitFile.objects.filter(_commit_filter(filters, team=team, prefix="commit__"))
+    if filters.file_extensions:
+        qs = qs.filter(file_extension__in=filters.file_extensions)
+    return qs
+
+
+def metric_changes(*, team: Team, filters: MetricFilters) -> QuerySet:
+    """Changes of the change figures: by createdAt; only user_id applies of the filters."""
+    qs = _in_range(Change.objects.filter(team=team), "created_at", filters.start, filters.end)
+    if filters.user_id is not None:
+        qs = qs.filter(member__uuid=filters.user_id)
+    return qs
+
+
+def metric_messages(*, team: Team, filters: MetricFilters) -> QuerySet:
+    qs = _in_range(Message.objects.filter(team=team), "created_at", filters.start, filters.end)
+    if filters.user_id is not None:
+        qs = qs.filter(member__uuid=filters.user_id)
+    return qs
+
+
+# --- stats/overview ----------------------------------------------------------------------------
+
+
+def overview_stats(*, team: Team, filters: MetricFilters) -> dict:
+    """Raw overview figures (three aggregate queries: commits, changes, messages)."""
+    commit_figures = metric_commits(team=team, filters=filters).aggregate(
+        committed_total=_total(F("total_lines_added") + F("total_lines_deleted")),
+        committed_ai=_total(AI_ADDED + AI_DELETED),
+    )
+    accepted = Q(accepted=True)
+    change_figures = metric_changes(team=team, filters=filters).aggregate(
+        accepted_lines=_total(F("total_lines_added") + F("total_lines_deleted"), filter=accepted),
+        agent_edits=Count("pk", filter=accepted & Q(source__in=AGENT_SOURCES)),
+        tab_completions=Count("pk", filter=accepted & Q(source=Source.NEXT)),
+    )
+    messages = metric_messages(team=team, filters=filters).count()
+    return {**commit_figures, **change_figures, "messages": messages}
+
+
+# --- stats/daily-trend -------------------------------------------------------------------------
+
+
+def daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+    """Per UTC day of commit time: AI lines added, other lines added, commit count."""
+    rows = (
+        metric_commits(team=team, filters=filters)
+        .annotate(day=_utc_day("occurred_at"))
+        .values("day")
+        .annotate(ai=_total(AI_ADDED), other=_total(NON_AI_ADDED), commits=Count("pk"))
+        .order_by("day")
+    )
+    return {_as_date(row.pop("day")): row for row in rows}
+
+
+def daily_extension_stats(*, team: Team, filters: MetricFilters) -> dict[tuple[date, str], dict]:
+    """Per UTC day of commit time and extension, from commit file rows."""
+    rows = (
+        metric_commit_files(team=team, filters=filters)
+        .annotate(day=_utc_day("commit__occurred_at"))
+        .values("day", "file_extension")
+        .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"))
+        .order_by("day", "file_extension")
+    )
+    return {(_as_date(row.pop("day")), row.pop("file_extension")): row for row in rows}
+
+
+def daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+    """Per UTC day of createdAt: NEXT changes suggested (accepted or not) and accepted."""
+    rows = (
+        metric_changes(team=team, filters=filters)
+        .filter(source=Source.NEXT)
+        .annotate(day=_utc_day("created_at"))
+        .values("day")
+        .annotate(suggested=Count("pk"), accepted=Count("pk", filter=Q(accepted=True)))
+        .order_by("day")
+    )
+    return {_as_date(row.pop("day")): row for row in rows}
+
+
+def _as_date(value) -> date:
+    # SQLite hands back TruncDate as a string on some Django/driver combinations.
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# --- stats/member-ranking ----------------------------------------------------------------------
+
+
+def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[dict]:
+    """Members by AI lines added, then total lines added, then email."""
+    return list(
+        metric_commits(team=team, filters=filters)
+        .values("member_id")
+        .annotate(
+            user_id=F("member__uuid"),
+            email=F("member__email"),
+            display_name=F("member__display_name"),
+            total=_total("total_lines_added"),
+            ai=_total(AI_ADDED),
+            commits=Count("pk"),
+        )
+        .order_by("-ai", "-total", "email", "member_id")[:limit]
+    )
+
+
+# --- repos -------------------------------------------------------------------------------------
+
+
+def repo_list(
+    *, team: Team, filters: MetricFilters, query: str | None, offset: int, limit: int
+) -> tuple[int, list[dict]]:
+    """(number of repos, one page of them): commit count then name; unnamed commits skipped."""
+    qs = metric_commits(team=team, filters=filters).filter(repo_name__isnull=False)
+    if query:
+        qs = qs.filter(repo_name__icontains=query)
+    grouped = qs.values("repo_name").annotate(
+        commits=Count("pk"), total=_total("total_lines_added")
+    )
+    total_count = qs.values("repo_name").distinct().count()
+    if offset >= total_count:  # past the end: no query (a huge offset overflows SQL integers)
+        return total_count, []
+    page = list(grouped.order_by("-commits", "repo_name")[offset : offset + limit])
+    return total_count, page
+
+
+# --- file-extensions ---------------------------------------------------------------------------
+
+
+def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, dict]:
+    """Per extension, from commit file rows: total and AI lines added."""
+    rows = (
+        metric_commit_files(team=team, filters=filters)
+        .values("file_extension")
+        .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"))
+        .order_by()
+    )
+    return {row.pop("file_extension"): row for row in rows}
+
+
+def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:
+    """Per extension: accepted changes whose metadata touches it (each change counted once).
+
+    The metadata is a JSON list, so this looks inside it with the backend's set-returning JSON
+    function (jsonb_array_elements on PostgreSQL, json_each on SQLite), over the ORM's change
+    selection embedded as a derived table. One query either way.
+    """
+    changes = metric_changes(team=team, filters=filters).filter(accepted=True)
+    sub_sql, sub_params = changes.values(cid=F("pk"), meta=F("metadata")).query.sql_with_params()
+    if connection.vendor == "postgresql":
+        # Optimization: distinct extensions per change in a LATERAL subquery, instead of a
+        # COUNT(DISTINCT id) that sorts every (change, file) pair (825 ms vs 1.4 s on 420k).
+        pairs = (
+            f"SELECT x.ext FROM ({sub_sql}) c CROSS JOIN LATERAL (SELECT DISTINCT "
+            "e ->> 'fileExtension' AS ext FROM jsonb_array_elements(CASE WHEN "
+            "jsonb_typeof(c.meta) = 'array' THEN c.meta ELSE '[]'::jsonb END) e) x"
+        )
+    else:
+        pairs = (
+            "SELECT DISTINCT c.cid, json_extract(e.value, '$.fileExtension') AS ext "
+            f"FROM ({sub_sql}) c, json_each(CASE WHEN json_type(c.meta) = 'array' "
+            "THEN c.meta ELSE '[]' END) e"
+        )
+    params = list(sub_params)
+    where = "p.ext IS NOT NULL"
+    if filters.file_extensions:
+        where += f" AND p.ext IN ({', '.join(['%s'] * len(filters.file_extensions))})"
+        params += list(filters.file_extensions)
+    sql = f"SELECT p.ext, COUNT(*) FROM ({pairs}) p WHERE {where} GROUP BY p.ext"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
