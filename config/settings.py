@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.env import envbool, envint, envlist, envstr, parse_database_url
+from config.env import envbool, envfloat, envint, envlist, envstr, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,10 +81,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis when REDIS_URL is set, otherwise the database through one atomic SQL statement.
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
+    # Redis, with the database counter while Redis does not answer (never a 500 for a cache).
     _ratelimit_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "analytics_api.ratelimit_cache.RedisWithDatabaseFallback",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aicode",
+        "OPTIONS": {"socket_timeout": envfloat("REDIS_TIMEOUT", 0.5)},
     }
 else:
     _ratelimit_cache = {"BACKEND": "analytics_api.ratelimit_cache.AtomicDatabaseCache"}
