@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from analytics_api.dates import FORMS
+from analytics_api.openapi import CURSOR_USER, DATE, POSITIVE
 
 TAG = "Cursor AI Code Tracking"
 
@@ -105,17 +106,17 @@ ChangePage = _page_serializer("AiCodeChangeMetricPage", AiCodeChangeMetricSerial
 
 FILTERS = [
     OpenApiParameter(
-        "startDate", str, description=f"Inclusive start of createdAt: {FORMS}. Default 7d."
+        "startDate", DATE, description=f"Inclusive start of createdAt: {FORMS}. Default 7d."
     ),
     OpenApiParameter(
         "endDate",
-        str,
+        DATE,
         description=f"Inclusive end of createdAt: {FORMS}. A bare date includes that whole day. "
         "Default now.",
     ),
     OpenApiParameter(
         "user",
-        str,
+        CURSOR_USER,
         description="One user: an email (case-insensitive), an encoded id user_... or a "
         "numeric id. Unknown users give an empty result.",
     ),
@@ -150,9 +151,11 @@ HEADERS = [
     ),
 ]
 PAGING = [
-    OpenApiParameter("page", int, description="Page number from 1. Default 1."),
+    OpenApiParameter("page", POSITIVE, description="Page number from 1. Default 1."),
     OpenApiParameter(
-        "pageSize", int, description="Results per page. Default 100, above 1000 clamped to 1000."
+        "pageSize",
+        POSITIVE,
+        description="Results per page. Default 100, above 1000 clamped to 1000.",
     ),
 ]
 _ERRORS = {
