@@ -23,7 +23,7 @@ from http import HTTPStatus
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -115,6 +115,15 @@ def _translate(exc):
         )
         busy.wait = LOCKED_RETRY_AFTER  # read into Retry-After below
         return busy
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The connection was lost or terminated (pg_terminate_backend, a failover, a restart):
+        # the moment's fault, not the request's. Django drops the broken connection, so the
+        # next request on this worker opens a new one.
+        lost = ApiError(
+            "The database connection was lost while answering. Retry shortly.", status_code=503
+        )
+        lost.wait = 1
+        return lost
     return exc
 
 
