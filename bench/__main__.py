@@ -9,7 +9,7 @@ import time
 from bench import env as benv
 from bench.sizes import QUICK, Sizes
 
-PARTS = ("exports", "pages", "ingest")
+PARTS = ("exports", "pages", "ingest", "load")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,13 +44,14 @@ def prepare(sizes: Sizes):
 
 
 def measure(ctx, parts: list[str]) -> dict:
-    from bench import exports, ingest, pages
+    from bench import exports, ingest, load, pages
     from bench.server import running_server
 
     results: dict = {}
     with running_server(env=ctx.env, workers=ctx.sizes.workers) as server:
         ctx.server = server
-        for name, module in (("exports", exports), ("pages", pages), ("ingest", ingest)):
+        modules = (("exports", exports), ("pages", pages), ("ingest", ingest), ("load", load))
+        for name, module in modules:
             if name in parts:
                 print(f"measuring {name} ...", flush=True)
                 started = time.perf_counter()
