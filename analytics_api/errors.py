@@ -115,7 +115,7 @@ def _translate(exc):
         )
         busy.wait = LOCKED_RETRY_AFTER  # read into Retry-After below
         return busy
-    if isinstance(exc, OperationalError | InterfaceError):
+    if _connection_lost(exc):
         # The connection was lost or terminated (pg_terminate_backend, a failover, a restart):
         # the moment's fault, not the request's. Django drops the broken connection, so the
         # next request on this worker opens a new one.
@@ -125,6 +125,21 @@ def _translate(exc):
         lost.wait = 1
         return lost
     return exc
+
+
+def _connection_lost(exc) -> bool:
+    """A database connection that broke under the request: SQLSTATE class 08 (connection
+    exception) or 57P (operator intervention: pg_terminate_backend, shutdown), a closed
+    connection, or libpq's "server closed the connection". Other OperationalErrors stay 500s."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
+    if sqlstate.startswith(("08", "57P")):
+        return True
+    message = str(exc).lower()
+    return "server closed the connection" in message or "connection is lost" in message
 
 
 def json_error_view(status_code: int, message: str):
