@@ -56,6 +56,7 @@ COMMIT_RECORDS = _records(
             for way in ("Added", "Deleted")
         },
         "message": {**_TEXT, "maxLength": 1_000_000},
+        "commitSource": {"type": "string", "nullable": True, "enum": ["", "ide", "cli", "cloud"]},
         "commitTs": _TIMESTAMP,
         "createdAt": _TIMESTAMP,
     },

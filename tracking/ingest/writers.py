@@ -50,7 +50,7 @@ KINDS = {
         columns=(
             "member_id", "commit_hash", "repo_name", "branch_name", "is_primary_branch",
             "total_lines_added", "total_lines_deleted", *PAIR_FIELDS.values(), "message",
-            "commit_ts", "created_at", "range_annotations",
+            "commit_ts", "created_at", "range_annotations", "commit_source",
         ),
         key=("repo_name", "commit_hash"),
         conflict="(team_id, COALESCE(repo_name, ''), commit_hash)",
