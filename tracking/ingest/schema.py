@@ -56,7 +56,11 @@ COMMIT_RECORDS = _records(
             for way in ("Added", "Deleted")
         },
         "message": {**_TEXT, "maxLength": 1_000_000},
-        "commitSource": {"type": "string", "nullable": True, "enum": ["", "ide", "cli", "cloud"]},
+        "commitSource": {
+            "type": "string",
+            "nullable": True,
+            "enum": [None, "", "ide", "cli", "cloud"],
+        },
         "commitTs": _TIMESTAMP,
         "createdAt": _TIMESTAMP,
     },

@@ -142,9 +142,7 @@ def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime, s
             if any(record.values[column] is None for record in records):
                 _pg_keep(cursor, team, spec, column)
         with_keys = spec.model is Commit  # commit keys feed the file sync; others just count
-        cursor.execute(
-            _pg_upsert_sql(spec, with_keys=with_keys), {"team": team.pk, "stamp": stamp}
-        )
+        cursor.execute(_pg_upsert_sql(spec, with_keys=with_keys), {"team": team.pk, "stamp": stamp})
         rows = cursor.fetchall()
         cursor.execute("DROP TABLE ingest_stage")
     if not with_keys:
