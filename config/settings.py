@@ -134,7 +134,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = envstr("STATIC_ROOT") or BASE_DIR / "var" / "static"  # collectstatic's output
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool
 from config.settings import *  # noqa: F403
-from config.settings import INSECURE_SECRET_KEY, SECRET_KEY
+from config.settings import INSECURE_SECRET_KEY, MIDDLEWARE, SECRET_KEY
 
 DEBUG = envbool("DEBUG", False)
 
@@ -22,3 +22,11 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 32:
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Static files (the admin's styles, the Swagger UI bundle) from collectstatic's STATIC_ROOT,
+# served by WhiteNoise in the app itself: `manage.py collectstatic` before the first start.
+MIDDLEWARE = [
+    MIDDLEWARE[0],  # SecurityMiddleware first, as WhiteNoise asks
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],
+]
