@@ -89,7 +89,13 @@ def csv_format(header: list[str]) -> CsvFormat:
     raise ReadError(1, f"unknown CSV header {','.join(cleaned)!r}; expected one of:\n{expected}")
 
 
+# Whatever we export we must read back: a commit message may hold 1,000,000 characters and a
+# change's metadata_json up to 1,000 entries; the csv module's default cell limit is 131,072.
+CSV_FIELD_LIMIT = 64 << 20
+
+
 def read_csv(stream: IO[str]) -> tuple[CsvFormat, Iterator[tuple[int, Any]]]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(stream, strict=True)
     try:
         header = next(reader)
