@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
 
+from analytics_api.errors import ApiError
+
 CONTENT_TYPE = "text/csv; charset=utf-8"
 CHUNK_BYTES = 64 * 1024
 
@@ -71,3 +73,27 @@ def _cell(value) -> str:
     if value is False:
         return "false"
     return str(value)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|..., @SUM(...)). The exports stay byte-exact by default (the Cursor and Qoder formats);
+# `neutralizeFormulas=true` prefixes such text cells with "'", the usual neutralisation.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_option(query) -> bool:
+    """The `neutralizeFormulas` query parameter: true/1, or false/0/absent."""
+    value = (query.get("neutralizeFormulas") or "").strip().lower()
+    if value in ("", "false", "0"):
+        return False
+    if value in ("true", "1"):
+        return True
+    raise ApiError(f"neutralizeFormulas must be true or false, got {value[:50]!r}.")
+
+
+def neutralize_formulas(rows: Iterable[Sequence]) -> Iterator[list]:
+    for row in rows:
+        yield [
+            "'" + cell if type(cell) is str and cell.startswith(FORMULA_START) else cell
+            for cell in row
+        ]

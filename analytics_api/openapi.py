@@ -44,3 +44,9 @@ CURSOR_USER = {
     "pattern": r"^(|[^\u0000-\u001F\u007F]*@[^\u0000-\u001F\u007F]*"
     r"|[Uu][Ss][Ee][Rr]_[^\u0000-\u001F\u007F]*|[0-9]+)$",
 }
+
+
+NEUTRALIZE_FORMULAS_DOC = (
+    "true: text cells starting with = + - @ TAB or CR get a leading ' so a spreadsheet shows "
+    "them instead of running them as formulas. Default false: the vendor's bytes exactly."
+)

@@ -9,7 +9,13 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from analytics_api.dates import FORMS
-from analytics_api.openapi import CURSOR_USER, DATE, POSITIVE
+from analytics_api.openapi import (
+    BOOLEAN,
+    CURSOR_USER,
+    DATE,
+    NEUTRALIZE_FORMULAS_DOC,
+    POSITIVE,
+)
 
 TAG = "Cursor AI Code Tracking"
 
@@ -184,10 +190,13 @@ _ERRORS = {
 }
 
 
+NEUTRALIZE = OpenApiParameter("neutralizeFormulas", BOOLEAN, description=NEUTRALIZE_FORMULAS_DOC)
+
+
 def _csv(description: str) -> dict:
     return {
         "tags": [TAG],
-        "parameters": FILTERS + HEADERS,
+        "parameters": [*FILTERS, NEUTRALIZE, *HEADERS],
         "responses": {
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=description),
             **_ERRORS,

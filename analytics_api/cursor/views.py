@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
+from analytics_api.csv_export import formula_option
 from analytics_api.cursor import schema
 from analytics_api.cursor.exports import change_csv_stream, commit_csv_stream
 from analytics_api.cursor.params import (
@@ -46,7 +47,11 @@ class _CursorListView(_CursorView):
 
 class _CursorExportView(_CursorView):
     def parse_params(self, request):
+        self.neutralize = formula_option(request.query_params)
         return parse_filters(request.query_params, now=timezone.now())
+
+    def etag_parts(self) -> tuple:
+        return (*super().etag_parts(), self.neutralize)
 
 
 class CommitListView(_CursorListView):
@@ -76,7 +81,7 @@ class CommitCsvView(_CursorExportView):
 
     @extend_schema(**schema.COMMITS_CSV)
     def get(self, request):
-        return commit_csv_stream(team=self.team, filters=self.params)
+        return commit_csv_stream(team=self.team, filters=self.params, neutralize=self.neutralize)
 
 
 class ChangeCsvView(_CursorExportView):
@@ -84,7 +89,7 @@ class ChangeCsvView(_CursorExportView):
 
     @extend_schema(**schema.CHANGES_CSV)
     def get(self, request):
-        return change_csv_stream(team=self.team, filters=self.params)
+        return change_csv_stream(team=self.team, filters=self.params, neutralize=self.neutralize)
 
 
 class CommitDetailView(_CursorView):

@@ -8,7 +8,16 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from analytics_api.dates import FORMS
-from analytics_api.openapi import BOOLEAN, DATE, POSITIVE, TEXT, UUID, UUID_OR_BLANK, ranged
+from analytics_api.openapi import (
+    BOOLEAN,
+    DATE,
+    NEUTRALIZE_FORMULAS_DOC,
+    POSITIVE,
+    TEXT,
+    UUID,
+    UUID_OR_BLANK,
+    ranged,
+)
 from tracking.formats import QODER_PAIR_KEYS as PAIR_KEYS
 from tracking.models import Source
 
@@ -227,6 +236,7 @@ TRACKING_FILTERS = [
     OpenApiParameter("page", POSITIVE, description="From 1. Default 1."),
     OpenApiParameter("pageSize", POSITIVE, description="Default 100; above 200 clamped to 200."),
 ]
+NEUTRALIZE = OpenApiParameter("neutralizeFormulas", BOOLEAN, description=NEUTRALIZE_FORMULAS_DOC)
 REPO_NAME = OpenApiParameter("repoName", TEXT, description="Exact repository name.")
 SOURCE = OpenApiParameter(
     "source", {"type": "string", "enum": ["", *Source.values]}, description="Change source."
@@ -313,7 +323,7 @@ COMMITS_EXPORT = _spec(
     "qoder_commits_export",
     TRACKING_TAG,
     _csv(COMMIT_CSV_HEADER, "ai-code-commits.csv"),
-    [*TRACKING_FILTERS[:4], REPO_NAME],
+    [*TRACKING_FILTERS[:4], REPO_NAME, NEUTRALIZE],
     media_type="text/csv",
 )
 CHANGES = _spec(
@@ -326,6 +336,6 @@ CHANGES_EXPORT = _spec(
     "qoder_changes_export",
     TRACKING_TAG,
     _csv(CHANGE_CSV_HEADER, "ai-code-changes.csv"),
-    [*TRACKING_FILTERS[:4], SOURCE],
+    [*TRACKING_FILTERS[:4], SOURCE, NEUTRALIZE],
     media_type="text/csv",
 )
