@@ -22,7 +22,7 @@ import logging
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import DisallowedHost, PermissionDenied, RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -143,11 +143,15 @@ def _connection_lost(exc) -> bool:
 
 
 def json_error_view(status_code: int, message: str):
-    """Django-level handlers (404/500 outside DRF views) in the dialect of the path: Qoder
-    under /v1/, Cursor elsewhere."""
+    """Django-level handlers (400/404/500 outside DRF views) in the dialect of the path: Qoder
+    under /v1/, Cursor elsewhere. A 400 from a Host header outside ALLOWED_HOSTS
+    (DisallowedHost) says so."""
 
-    def view(request, *args, **kwargs):
+    def view(request, *args, exception=None, **kwargs):
         dialect = QODER if request.path.startswith("/v1/") else CURSOR
-        return JsonResponse(error_body(status_code, message, dialect=dialect), status=status_code)
+        text = message
+        if isinstance(exception, DisallowedHost):
+            text = "Invalid Host header: this server does not answer to that host name."
+        return JsonResponse(error_body(status_code, text, dialect=dialect), status=status_code)
 
     return view

@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("analytics_api.urls")),
 ]
 
+handler400 = json_error_view(400, "Bad request: the request was refused before any endpoint.")
 handler404 = json_error_view(404, "Not found: no such endpoint.")
 handler500 = json_error_view(500, "Internal server error. The error was logged.")
