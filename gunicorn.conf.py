@@ -15,7 +15,7 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 # Behind the reverse proxy of docs/deployment.md, the client address is the proxy's.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")  # "-": stdout; "" turns it off
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # "-": stdout; "": off
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Client, time, method, path WITHOUT the query string, protocol, status, bytes, duration in
