@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
-from analytics_api.csv_export import formula_option
+from analytics_api.csv_export import for_client, formula_option
 from analytics_api.cursor import schema
 from analytics_api.cursor.exports import change_csv_stream, commit_csv_stream
 from analytics_api.cursor.params import (
@@ -81,7 +81,10 @@ class CommitCsvView(_CursorExportView):
 
     @extend_schema(**schema.COMMITS_CSV)
     def get(self, request):
-        return commit_csv_stream(team=self.team, filters=self.params, neutralize=self.neutralize)
+        response = commit_csv_stream(
+            team=self.team, filters=self.params, neutralize=self.neutralize
+        )
+        return for_client(request, response)
 
 
 class ChangeCsvView(_CursorExportView):
@@ -89,7 +92,10 @@ class ChangeCsvView(_CursorExportView):
 
     @extend_schema(**schema.CHANGES_CSV)
     def get(self, request):
-        return change_csv_stream(team=self.team, filters=self.params, neutralize=self.neutralize)
+        response = change_csv_stream(
+            team=self.team, filters=self.params, neutralize=self.neutralize
+        )
+        return for_client(request, response)
 
 
 class CommitDetailView(_CursorView):

@@ -16,7 +16,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
-from analytics_api.csv_export import csv_response, formula_option, neutralize_formulas
+from analytics_api.csv_export import (
+    csv_response,
+    for_client,
+    formula_option,
+    neutralize_formulas,
+)
 from analytics_api.errors import QODER
 from teams.auth import BearerApiKeyAuthentication
 from tracking import figures
@@ -312,7 +317,8 @@ class _TrackingExportView(_TrackingView):
         rows = map(self.render_csv_row, rows)
         if self.neutralize:
             rows = neutralize_formulas(rows)
-        return csv_response(header=self.header, rows=rows, filename=self.filename)
+        response = csv_response(header=self.header, rows=rows, filename=self.filename)
+        return for_client(request, response)
 
 
 class _Commits:
