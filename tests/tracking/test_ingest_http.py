@@ -704,3 +704,46 @@ def test_an_over_limit_content_length_is_refused_before_the_body_is_read(live_se
             head += chunk
     assert head.startswith(b"HTTP/1.1 413"), head[:200]
     assert b"Content-Length 1073741824" in head
+
+
+@pytest.fixture
+def by_element(monkeypatch):
+    """A big JSON array is read one element at a time: the same answers as the whole parse."""
+    from tracking.ingest import body
+
+    monkeypatch.setattr(body, "ARRAY_WHOLE_MAX_BYTES", 0)
+
+
+def test_a_big_array_read_by_element_stores_every_record(ingest_api, team, by_element):
+    records = [change(changeId=str(i)) for i in range(5)]
+    response = ingest_api.post("/ingest/v1/changes", records, format="json")
+    assert response.json() == {"received": 5, "created": 5, "updated": 0}
+
+
+def test_a_big_array_stops_at_the_record_limit(ingest_api, team, by_element, settings):
+    settings.INGEST_MAX_RECORDS = 3
+    records = [change(changeId=str(i)) for i in range(10)]
+    response = ingest_api.post("/ingest/v1/changes", records, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("Too many records: more than 3")
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[]", None),
+        ('[{"a": 1} {"b": 2}]', "Malformed JSON"),
+        ('[{"a": 1}] x', "Malformed JSON: extra data"),
+        ('[{"a": "\\ud800"}]', "Malformed JSON: a string holds an unpaired surrogate"),
+        ('[{"a": 1},', "Malformed JSON"),
+    ],
+)
+def test_a_big_array_refuses_what_the_whole_parse_refuses(
+    ingest_api, team, by_element, body, message
+):
+    response = ingest_api.post("/ingest/v1/changes", body, content_type="application/json")
+    if message is None:
+        assert response.status_code == 200, response.json()
+    else:
+        assert response.status_code == 400
+        assert response.json()["message"].startswith(message), response.json()

@@ -23,7 +23,7 @@ def loads(text: str | bytes) -> Any:
         except orjson.JSONDecodeError:
             pass  # let json decide, and word the error
     value = json.loads(text)
-    if "\\u" in (text if isinstance(text, str) else text.decode("utf-8", "replace")):
+    if ("\\u" if isinstance(text, str) else b"\\u") in text:
         refuse_lone_surrogates(value)
     return value
 
