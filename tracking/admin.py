@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from teams.models import Member, Team, normalize_email
 from tracking.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
-from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
+from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, SyncState
 
 TEAM_PARAM = "team__id__exact"
 HEX_PREFIX = re.compile(r"^[0-9a-fA-F]{4,64}$")
@@ -323,3 +323,24 @@ class MessageAdmin(RecordAdmin):
 
     def search_identity(self, queryset: QuerySet, term: str) -> QuerySet:
         return queryset.filter(team__in=Team.objects.values("id"), message_id=term)
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(admin.ModelAdmin):
+    """Where each mirror stands (manage.py sync): read-only, written by the sync alone."""
+
+    list_display = (
+        "team", "source", "stream", "checkpoint", "last_run_at", "last_success_at", "records",
+        "created", "updated", "requests", "last_error",
+    )  # fmt: skip
+    list_filter = ("source", "stream", "team")
+    list_select_related = ("team",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

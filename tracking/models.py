@@ -194,3 +194,29 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.message_id
+
+
+class SyncState(models.Model):
+    """Where the mirror of a vendor's API stands, per team, source and stream (manage.py sync).
+
+    `checkpoint` moves only in the transaction that stores the records up to it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sync_states")
+    source = models.CharField(max_length=16)  # cursor, qoder
+    stream = models.CharField(max_length=16)  # commits, changes
+    checkpoint = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    records = models.BigIntegerField(default=0)  # read from upstream, all runs
+    created = models.BigIntegerField(default=0)
+    updated = models.BigIntegerField(default=0)
+    requests = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "source", "stream"], name="sync_state_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.stream} ({self.checkpoint or 'never'})"
