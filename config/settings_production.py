@@ -22,3 +22,10 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 32:
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# WhiteNoise serves the collected static files (manage.py collectstatic) compressed, with
+# cache-busting names.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

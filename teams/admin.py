@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db.models import Count, QuerySet
 from django.utils.html import format_html
 
-from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, normalize_email
+from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, TeamMembership, normalize_email
 from tracking.admin_paging import (
     CappedCountPaginator,
     has_nul,
@@ -51,8 +51,26 @@ class MemberForm(forms.ModelForm):
         return email
 
 
+class TeamMembershipInline(admin.TabularInline):
+    """Who may open the team's dashboard, and as what (viewer, admin)."""
+
+    model = TeamMembership
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "team", "role", "created_at")
+    list_select_related = ("user", "team")
+    list_filter = ("role", "team")
+    search_fields = ("user__username", "user__email", "team__name")
+    raw_id_fields = ("user",)
+
+
 @admin.register(Team)
 class TeamAdmin(NulSafeSearch, admin.ModelAdmin):
+    inlines = [TeamMembershipInline]
     list_display = ("name", "slug", "uuid", "member_count", "data_version", "created_at")
     search_fields = ("name", "slug")
     readonly_fields = ("uuid", "data_version", "created_at")

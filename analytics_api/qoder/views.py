@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from analytics_api.base import TeamScopedAPIView
 from analytics_api.csv_export import csv_response
 from analytics_api.errors import QODER
-from teams.auth import BearerApiKeyAuthentication
+from teams.auth import BearerApiKeyAuthentication, SessionTeamAuthentication
 from tracking import figures
 
 from . import params as p
@@ -295,6 +295,8 @@ class _TrackingListView(_TrackingView):
 
 
 class _TrackingExportView(_TrackingView):
+    # The dashboard's downloads: a signed-in person of the path's team, with no key.
+    authentication_classes = [BearerApiKeyAuthentication, SessionTeamAuthentication]
     time_field = ""  # the rows' ordering column, for keyset batches
     header: list[str] = []
     render_csv_row = staticmethod(lambda row: row)  # a row -> the CSV row
