@@ -30,17 +30,19 @@ PAGE_SIZE = 25
 
 
 def team_page(view):
-    """Sign-in required; `slug` -> the team (404 unless the person may see it) and filters."""
+    """Sign-in required; `slug` -> the team (404 unless the person may see it) and filters.
+
+    A 404 is a page for people here, not the API's JSON error (the site-wide handler404)."""
 
     @login_required
     @functools.wraps(view)
     def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
         try:
             team = team_for_user(request.user, slug=slug)
-        except Team.DoesNotExist:
-            raise Http404("No such team.") from None
-        filters, errors = parse_filters(request.GET, today=timezone.now().date())
-        return view(request, team=team, filters=filters, errors=errors, **kwargs)
+            filters, errors = parse_filters(request.GET, today=timezone.now().date())
+            return view(request, team=team, filters=filters, errors=errors, **kwargs)
+        except (Team.DoesNotExist, Http404):
+            return render(request, "dashboard/404.html", status=404)
 
     return wrapper
 
