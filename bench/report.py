@@ -167,6 +167,10 @@ def table(results: dict) -> list[list[str]]:
         rows += page_rows(results["pages"])
     if "ingest" in results:
         rows += ingest_rows(results["ingest"])
+    if "dashboard" in results:
+        from bench.dashboard import rows as dashboard_rows
+
+        rows += dashboard_rows(results["dashboard"], _row)
     for name, error in results.get("errors", {}).items():
         rows.append(_row(f"{name}: FAILED", error[:60], ok=False))
     return rows

@@ -23,16 +23,13 @@ SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Static files (the dashboard's Chart.js, the admin's, the API docs') served by the app itself,
-# without a separate web server (runserver and the tests serve them in development).
+# Static files (the dashboard's Chart.js, the admin's, the API docs') served by the app itself
+# through WhiteNoise, without a separate web server. WHITENOISE_USE_FINDERS: served straight
+# from the apps' static/ folders, so a deployment needs no collectstatic step (the files are
+# indexed once at start; collectstatic into STATIC_ROOT still works and takes precedence).
 MIDDLEWARE = [
     MIDDLEWARE[0],  # noqa: F405 - SecurityMiddleware first
     "whitenoise.middleware.WhiteNoiseMiddleware",
     *MIDDLEWARE[1:],  # noqa: F405
 ]
-# WhiteNoise serves the collected static files (manage.py collectstatic) compressed, with
-# cache-busting names.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+WHITENOISE_USE_FINDERS = True
