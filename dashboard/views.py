@@ -97,13 +97,23 @@ def _base_context(team: Team, filters: DashboardFilters, errors: list[str]) -> d
         "errors": errors,
         "presets": [(n, filters.query(range=n)) for n in PRESETS],
         "downloads": _downloads(team, filters),
-        "members": Member.objects.filter(team=team).order_by("email").only("uuid", "email"),
     }
+
+
+def _member_choices(ranking: list[dict], filters: DashboardFilters) -> list[tuple[str, str]]:
+    """The member filter's options: the ranking's members (those with commits in the window,
+    at most RANKING_LIMIT), not every member of the team (thousands on a big team), plus the
+    one filtered on. Optimization: no query of its own."""
+    choices = {row["userId"]: row["email"] for row in ranking}
+    if filters.member and str(filters.member) not in choices:
+        choices[str(filters.member)] = str(filters.member)
+    return sorted(choices.items(), key=lambda item: item[1])
 
 
 @team_page
 def overview(request, *, team: Team, filters: DashboardFilters, errors: list[str]):
     figures_now, tiles = data.tiles(team=team, filters=filters)
+    ranking = data.ranking(team=team, filters=filters)
     repo_count, repos = data.repos(team=team, filters=filters)
     context = _base_context(team, filters, errors) | {
         "overview": figures_now,
@@ -111,7 +121,8 @@ def overview(request, *, team: Team, filters: DashboardFilters, errors: list[str
         "share": data.share_trend(team=team, filters=filters),
         "ext_trend": data.extension_trend(team=team, filters=filters),
         "next": data.next_trend(team=team, filters=filters),
-        "ranking": data.ranking(team=team, filters=filters),
+        "ranking": ranking,
+        "member_choices": _member_choices(ranking, filters),
         "repos": repos,
         "repo_count": repo_count,
         "extensions": data.extensions(team=team, filters=filters),

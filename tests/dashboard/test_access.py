@@ -141,3 +141,16 @@ def test_login_logout_and_rate_limited_attempts(team, settings):
     ]
     assert statuses[:9] == [200] * 9  # the form again, with an error
     assert statuses[-1] == 403
+
+
+def test_the_overview_runs_at_most_17_queries(seeded, teammate_user, django_assert_max_num_queries):
+    """session, user, team; overview now and before (3 + 3); repos (count, page); daily
+    commits, extensions, tab completions; ranking; extension lines, extension change counts.
+    At most: the figures' functions may get cheaper (rollups), never more numerous."""
+    client = signed_in(teammate_user)
+    with django_assert_max_num_queries(17):
+        assert client.get("/teams/acme/?range=90").status_code == 200
+
+
+def test_the_password_change_page_opens(teammate_user):
+    assert signed_in(teammate_user).get("/accounts/password/").status_code == 200
