@@ -51,16 +51,11 @@ class MemberForm(forms.ModelForm):
         return email
 
 
-class TeamMembershipInline(admin.TabularInline):
-    """Who may open the team's dashboard, and as what (viewer, admin)."""
-
-    model = TeamMembership
-    extra = 0
-    raw_id_fields = ("user",)
-
-
 @admin.register(TeamMembership)
 class TeamMembershipAdmin(admin.ModelAdmin):
+    """Who may open a team's dashboard, and as what (viewer, admin). Its own list rather than an
+    inline on the team: an inline's formset would be required in every team form post."""
+
     list_display = ("user", "team", "role", "created_at")
     list_select_related = ("user", "team")
     list_filter = ("role", "team")
@@ -70,7 +65,6 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(NulSafeSearch, admin.ModelAdmin):
-    inlines = [TeamMembershipInline]
     list_display = ("name", "slug", "uuid", "member_count", "data_version", "created_at")
     search_fields = ("name", "slug")
     readonly_fields = ("uuid", "data_version", "created_at")
