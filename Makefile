@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Local commands use the development settings; manage.py and gunicorn default to production.
+export DJANGO_SETTINGS_MODULE ?= config.settings
 
 .PHONY: run test test-pg lint format bench install migrate demo
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
-import os
 import sys
+
+from config import select_settings
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    select_settings()  # production unless DJANGO_SETTINGS_MODULE says otherwise
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+
+from analytics_api.errors import ApiError
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
 CHUNK_BYTES = 64 * 1024
@@ -71,3 +74,51 @@ def _cell(value) -> str:
     if value is False:
         return "false"
     return str(value)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|..., @SUM(...)). The exports stay byte-exact by default (the Cursor and Qoder formats);
+# `neutralizeFormulas=true` prefixes such text cells with "'", the usual neutralisation.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_option(query) -> bool:
+    """The `neutralizeFormulas` query parameter: true/1, or false/0/absent."""
+    value = (query.get("neutralizeFormulas") or "").strip().lower()
+    if value in ("", "false", "0"):
+        return False
+    if value in ("true", "1"):
+        return True
+    raise ApiError(f"neutralizeFormulas must be true or false, got {value[:50]!r}.")
+
+
+def neutralize_formulas(rows: Iterable[Sequence]) -> Iterator[list]:
+    for row in rows:
+        yield [
+            "'" + cell if type(cell) is str and cell.startswith(FORMULA_START) else cell
+            for cell in row
+        ]
+
+
+def for_client(request, response):
+    """An export as this client can check it. HTTP/1.1 clients get the stream (chunked: a cut
+    stream lacks its last chunk, which curl and every HTTP library report). HTTP/1.0 has no
+    chunked encoding: a stream cut by a lost database connection ended like a complete file
+    (51,938 of 261,341 lines, exit 0). So for HTTP/1.0 the export is written to a temporary
+    file first and sent with Content-Length; a failure while writing it is an error status.
+    Behind nginx the app speaks HTTP/1.1 to nginx: deploy/nginx-site.conf passes the client's
+    protocol in X-Client-Protocol."""
+    protocol = request.META.get("HTTP_X_CLIENT_PROTOCOL") or request.META.get("SERVER_PROTOCOL")
+    if (protocol or "").upper() != "HTTP/1.0" or not response.streaming:
+        return response
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    size = 0
+    for chunk in response.streaming_content:
+        spool.write(chunk)
+        size += len(chunk)
+    spool.seek(0)
+    spooled = FileResponse(spool, content_type=response["Content-Type"])
+    if response.has_header("Content-Disposition"):
+        spooled["Content-Disposition"] = response["Content-Disposition"]
+    spooled["Content-Length"] = str(size)
+    return spooled

@@ -22,8 +22,8 @@ import logging
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.db import OperationalError
+from django.core.exceptions import DisallowedHost, PermissionDenied, RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -115,15 +115,43 @@ def _translate(exc):
         )
         busy.wait = LOCKED_RETRY_AFTER  # read into Retry-After below
         return busy
+    if _connection_lost(exc):
+        # The connection was lost or terminated (pg_terminate_backend, a failover, a restart):
+        # the moment's fault, not the request's. Django drops the broken connection, so the
+        # next request on this worker opens a new one.
+        lost = ApiError(
+            "The database connection was lost while answering. Retry shortly.", status_code=503
+        )
+        lost.wait = 1
+        return lost
     return exc
 
 
-def json_error_view(status_code: int, message: str):
-    """Django-level handlers (404/500 outside DRF views) in the dialect of the path: Qoder
-    under /v1/, Cursor elsewhere."""
+def _connection_lost(exc) -> bool:
+    """A database connection that broke under the request: SQLSTATE class 08 (connection
+    exception) or 57P (operator intervention: pg_terminate_backend, shutdown), a closed
+    connection, or libpq's "server closed the connection". Other OperationalErrors stay 500s."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.__cause__, "sqlstate", None) or ""
+    if sqlstate.startswith(("08", "57P")):
+        return True
+    message = str(exc).lower()
+    return "server closed the connection" in message or "connection is lost" in message
 
-    def view(request, *args, **kwargs):
+
+def json_error_view(status_code: int, message: str):
+    """Django-level handlers (400/404/500 outside DRF views) in the dialect of the path: Qoder
+    under /v1/, Cursor elsewhere. A 400 from a Host header outside ALLOWED_HOSTS
+    (DisallowedHost) says so."""
+
+    def view(request, *args, exception=None, **kwargs):
         dialect = QODER if request.path.startswith("/v1/") else CURSOR
-        return JsonResponse(error_body(status_code, message, dialect=dialect), status=status_code)
+        text = message
+        if isinstance(exception, DisallowedHost):
+            text = "Invalid Host header: this server does not answer to that host name."
+        return JsonResponse(error_body(status_code, text, dialect=dialect), status=status_code)
 
     return view

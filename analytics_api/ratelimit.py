@@ -36,5 +36,8 @@ def enforce_rate_limit(*, request, group: str) -> None:
     """Count this request against the team's budget for `group`; RateLimited when over it."""
     usage = get_usage(request, group=group, key=_team_key, rate=_rate, increment=True)
     if usage is not None and usage["should_limit"]:
-        # time_left is -1 when the cache failed (django-ratelimit fails closed): retry soon.
-        raise RateLimited(wait=max(1, usage["time_left"]))
+        # django-ratelimit counts a request in the old window during its last second
+        # (time_left is whole seconds, rounded down), so a client that waits exactly
+        # Retry-After must wait one second more than time_left. time_left is -1 when the cache
+        # failed (it fails closed): retry soon.
+        raise RateLimited(wait=max(1, usage["time_left"] + 1))

@@ -7,4 +7,5 @@ urlpatterns = [
     path("changes", views.ChangeListView.as_view(), name="cursor-changes"),
     path("commits.csv", views.CommitCsvView.as_view(), name="cursor-commits-csv"),
     path("changes.csv", views.ChangeCsvView.as_view(), name="cursor-changes-csv"),
+    path("commits/<str:hashes>", views.CommitDetailView.as_view(), name="cursor-commit-detail"),
 ]

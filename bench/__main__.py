@@ -9,7 +9,7 @@ import time
 from bench import env as benv
 from bench.sizes import QUICK, Sizes
 
-PARTS = ("exports", "pages", "ingest", "dashboard")
+PARTS = ("exports", "pages", "ingest", "load", "dashboard")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,12 +44,12 @@ def prepare(sizes: Sizes):
 
 
 def measure(ctx, parts: list[str]) -> dict:
-    from bench import dashboard, exports, ingest, pages
+    from bench import dashboard, exports, ingest, load, pages
     from bench.server import running_server
 
     results: dict = {}
-    served = [(n, m) for n, m in (("exports", exports), ("pages", pages), ("ingest", ingest))]
-    served = [(n, m) for n, m in served if n in parts]
+    served = (("exports", exports), ("pages", pages), ("ingest", ingest), ("load", load))
+    served = [(name, module) for name, module in served if name in parts]
     if served:
         with running_server(env=ctx.env, workers=ctx.sizes.workers) as server:
             ctx.server = server

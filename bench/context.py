@@ -37,6 +37,12 @@ class Context:
         member_id = self.user_member_id if member else None
         return Window(self.team_id, self.start, self.end, member_id)
 
+    def team_uuid(self) -> str:
+        """The big team's UUID, the Qoder organization_id of its URLs."""
+        return str(self.conn.execute(
+            "SELECT uuid FROM teams_team WHERE id = %s", [self.team_id]
+        ).fetchone()[0])  # fmt: skip
+
     def range_query(self, **extra) -> str:
         return urlencode({"startDate": iso(self.start), "endDate": iso(self.end), **extra})
 

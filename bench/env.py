@@ -51,6 +51,7 @@ def server_environment(url: str) -> dict[str, str]:
     env["DATABASE_URL"] = url
     env["AI_CODE_RATE_LIMIT"] = "1000000/m"
     env["DEBUG"] = "false"
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings_production"  # the server, as deployed
     env.setdefault("LOG_LEVEL", "WARNING")
     return env
 

@@ -159,6 +159,15 @@ HEADER = [
 ]
 
 
+def load_rows(load: dict) -> list[list[str]]:
+    what = f"load: {load['clients']} clients x {load['seconds']} s, JSON pages (size 1000/200)"
+    return [
+        _row(f"{what}: requests/s", f"{load['requests_per_second']} ({load['requests']} requests)"),
+        _row(f"{what}: p50 / p99", f"{load['p50_ms']} / {load['p99_ms']} ms"),
+        _row(f"{what}: errors", str(load["errors"]), target="0", ok=load["errors"] == 0),
+    ]
+
+
 def table(results: dict) -> list[list[str]]:
     rows = []
     if "exports" in results:
@@ -167,6 +176,8 @@ def table(results: dict) -> list[list[str]]:
         rows += page_rows(results["pages"])
     if "ingest" in results:
         rows += ingest_rows(results["ingest"])
+    if "load" in results:
+        rows += load_rows(results["load"])
     if "dashboard" in results:
         from bench.dashboard import rows as dashboard_rows
 

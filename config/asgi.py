@@ -1,9 +1,9 @@
-"""ASGI entry point, with the production settings by default."""
-
-import os
+"""ASGI entry point, with the settings config.select_settings() picks."""
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_production")
+from config import select_settings
+
+select_settings()
 
 application = get_asgi_application()

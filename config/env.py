@@ -44,6 +44,19 @@ def envint(name: str, default: int, minimum: int | None = None) -> int:
     return value
 
 
+def envfloat(name: str, default: float, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}") from None
+    if not value > minimum:
+        raise ImproperlyConfigured(f"{name} must be greater than {minimum}, got {value}")
+    return value
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.env import envbool, envint, envlist, envstr, parse_database_url
+from config.env import envbool, envfloat, envint, envlist, envstr, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -82,10 +82,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis when REDIS_URL is set, otherwise the database through one atomic SQL statement.
 REDIS_URL = envstr("REDIS_URL")
 if REDIS_URL:
+    # Redis, with the database counter while Redis does not answer (never a 500 for a cache).
     _ratelimit_cache = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "analytics_api.ratelimit_cache.RedisWithDatabaseFallback",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "aicode",
+        "OPTIONS": {"socket_timeout": envfloat("REDIS_TIMEOUT", 0.5)},
     }
 else:
     _ratelimit_cache = {"BACKEND": "analytics_api.ratelimit_cache.AtomicDatabaseCache"}
@@ -110,7 +112,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["teams.auth.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["teams.auth.CanRead"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["analytics_api.parsers.JsonParser"],
     "EXCEPTION_HANDLER": "analytics_api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
@@ -133,7 +135,7 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = envstr("STATIC_ROOT") or BASE_DIR / "var" / "static"  # collectstatic's output
 
 # The dashboard: Django's sessions and login; attempts per address and per user name.
 LOGIN_URL = "login"

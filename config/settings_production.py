@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool
 from config.settings import *  # noqa: F403
-from config.settings import INSECURE_SECRET_KEY, SECRET_KEY
+from config.settings import INSECURE_SECRET_KEY, MIDDLEWARE, SECRET_KEY
 
 DEBUG = envbool("DEBUG", False)
 
@@ -23,13 +23,11 @@ SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Static files (the dashboard's Chart.js, the admin's, the API docs') served by the app itself
-# through WhiteNoise, without a separate web server. WHITENOISE_USE_FINDERS: served straight
-# from the apps' static/ folders, so a deployment needs no collectstatic step (the files are
-# indexed once at start; collectstatic into STATIC_ROOT still works and takes precedence).
+# Static files (the admin's styles, the Swagger UI bundle, the dashboard's Chart.js) from
+# collectstatic's STATIC_ROOT, served by WhiteNoise in the app itself: `manage.py
+# collectstatic` before the first start.
 MIDDLEWARE = [
-    MIDDLEWARE[0],  # noqa: F405 - SecurityMiddleware first
+    MIDDLEWARE[0],  # SecurityMiddleware first, as WhiteNoise asks
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[1:],  # noqa: F405
+    *MIDDLEWARE[1:],
 ]
-WHITENOISE_USE_FINDERS = True

@@ -12,5 +12,6 @@ urlpatterns = [
     *auth_urlpatterns,
 ]
 
+handler400 = json_error_view(400, "Bad request: the request was refused before any endpoint.")
 handler404 = json_error_view(404, "Not found: no such endpoint.")
 handler500 = json_error_view(500, "Internal server error. The error was logged.")

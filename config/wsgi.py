@@ -1,9 +1,9 @@
-"""WSGI entry point: `gunicorn config.wsgi` serves with the production settings by default."""
-
-import os
+"""WSGI entry point: `gunicorn config.wsgi`, with the settings config.select_settings() picks."""
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_production")
+from config import select_settings
+
+select_settings()
 
 application = get_wsgi_application()

@@ -79,7 +79,20 @@ class Member(models.Model):
 
 
 def hash_key(plain_key: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), plain_key.encode(), hashlib.sha256).hexdigest()
+    """SHA-256 of the key. Keys are 40 random characters (238 bits): a plain digest is the usual
+    choice for such tokens, and unlike an HMAC keyed with SECRET_KEY it does not depend on the
+    settings a command or server happens to run with, nor break when SECRET_KEY rotates."""
+    return hashlib.sha256(plain_key.encode()).hexdigest()
+
+
+def legacy_hashes(plain_key: str) -> list[str]:
+    """What keys made before SHA-256 were stored as: HMAC(SECRET_KEY, key), for the current
+    secret and each of SECRET_KEY_FALLBACKS."""
+    secrets_ = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [
+        hmac.new(secret.encode(), plain_key.encode(), hashlib.sha256).hexdigest()
+        for secret in secrets_
+    ]
 
 
 class ApiKeyQuerySet(models.QuerySet):
@@ -120,7 +133,15 @@ class ApiKey(models.Model):
         return f"{self.prefix}… ({self.name or 'unnamed'})"
 
     def matches(self, plain_key: str) -> bool:
-        return hmac.compare_digest(self.hashed_key, hash_key(plain_key))
+        """Whether `plain_key` is this key; a key stored in the legacy HMAC form is upgraded to
+        the SHA-256 form on its first successful use."""
+        if hmac.compare_digest(self.hashed_key, hash_key(plain_key)):
+            return True
+        if not any(hmac.compare_digest(self.hashed_key, h) for h in legacy_hashes(plain_key)):
+            return False
+        self.hashed_key = hash_key(plain_key)
+        ApiKey.objects.filter(pk=self.pk).update(hashed_key=self.hashed_key)
+        return True
 
     def touch(self) -> None:
         """Record use, writing only when the stored value is older than the resolution."""

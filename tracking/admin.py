@@ -263,7 +263,7 @@ class CommitAdmin(RecordAdmin):
         "commit_hash", "created_at", "commit_ts", "repo_name", "branch_name",
         "is_primary_branch", "member", "team", "total_lines_added", "ai_lines_added",
     )  # fmt: skip
-    list_filter = ("team", RepoFilter, "is_primary_branch", *DATE_FILTERS)
+    list_filter = ("team", RepoFilter, "is_primary_branch", "commit_source", *DATE_FILTERS)
     search_fields = ("commit_hash",)  # the box shows; get_search_results does the work
     search_help_text = "A commit hash or its first characters (4+), or a member's exact email."
     inlines = (CommitFileInline,)

@@ -66,6 +66,7 @@ CURSOR_COMMIT_FIELDS = (
     "message",
     "commitTs",
     "createdAt",
+    "commitSource",  # beyond the seed (Cursor's current docs); JSON only, not in commits.csv
 )
 CURSOR_CHANGE_FIELDS = (
     "changeId",
@@ -79,7 +80,7 @@ CURSOR_CHANGE_FIELDS = (
     "metadata",
 )
 # Cursor's commits.csv and changes.csv: the same fields in snake_case, metadata as JSON text.
-CURSOR_COMMIT_CSV_HEADER = [snake(name) for name in CURSOR_COMMIT_FIELDS]
+CURSOR_COMMIT_CSV_HEADER = [snake(name) for name in CURSOR_COMMIT_FIELDS[:-1]]
 CURSOR_CHANGE_CSV_HEADER = [
     "metadata_json" if name == "metadata" else snake(name) for name in CURSOR_CHANGE_FIELDS
 ]

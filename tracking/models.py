@@ -31,6 +31,12 @@ class Source(models.TextChoices):
     INLINECHAT = "INLINECHAT"
 
 
+class CommitSource(models.TextChoices):
+    IDE = "ide"
+    CLI = "cli"
+    CLOUD = "cloud"
+
+
 class Commit(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
     member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
@@ -60,6 +66,8 @@ class Commit(models.Model):
     message = models.TextField(null=True, blank=True)
     commit_ts = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Where the commit was made (Cursor's commitSource): ide, cli, cloud, or unknown (null).
+    commit_source = models.CharField(max_length=8, null=True, blank=True, choices=CommitSource)
     # Qoder's time axis for commits: commitTs, falling back to createdAt (QODER.md).
     occurred_at = models.GeneratedField(
         expression=Coalesce("commit_ts", "created_at"),

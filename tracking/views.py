@@ -12,6 +12,7 @@ from tracking.ingest import schema
 from tracking.ingest.body import read_records
 from tracking.ingest.services import (
     IngestInvalid,
+    WriteConflict,
     changes_ingest,
     commits_ingest,
     messages_ingest,
@@ -32,6 +33,14 @@ class IngestView(TeamScopedAPIView):
             result = type(self).service(team=self.team, records=records)
         except IngestInvalid as exc:
             raise invalid_error(exc) from None
+        except WriteConflict:
+            busy = ApiError(
+                "Concurrent writes to the same records conflicted; nothing was stored. "
+                "Retry the request.",
+                status_code=503,
+            )
+            busy.wait = 1  # Retry-After
+            raise busy from None
         return Response(result.as_dict())
 
 

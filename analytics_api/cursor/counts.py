@@ -32,6 +32,9 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncHour
+from redis.exceptions import RedisError
+
+from analytics_api.ratelimit_cache import RedisWithDatabaseFallback
 
 HOUR = timedelta(hours=1)
 MICROSECOND = timedelta(microseconds=1)
@@ -103,7 +106,10 @@ def histogram(*, base: QuerySet, team, label: str) -> tuple[list[datetime], list
     """(hours, running totals): totals[i] = rows in the hours before hours[i]."""
     key = f"cursor-hours:{label}:{team.pk}:{team.data_version}"
     cache = _cache()
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except RedisError:  # Redis went away since _cache() looked: compute, as without Redis
+        cache, cached = caches["default"], None
     if cached is None:
         rows = (
             base.annotate(hour=TruncHour("created_at", tzinfo=UTC))
@@ -117,7 +123,10 @@ def histogram(*, base: QuerySet, team, label: str) -> tuple[list[datetime], list
             hours.append(hour)
             totals.append(totals[-1] + n)
         cached = (hours, totals)
-        cache.set(key, cached, HISTOGRAM_TIMEOUT)
+        try:
+            cache.set(key, cached, HISTOGRAM_TIMEOUT)
+        except RedisError:
+            pass  # the next request computes it again; a cache failure is never an error
     return cached
 
 
@@ -125,6 +134,8 @@ def _cache():
     """Redis when REDIS_URL is set (one histogram for every worker and machine), otherwise
     the process's own memory (each worker computes it once per data_version)."""
     shared = caches[settings.RATELIMIT_USE_CACHE]
+    if isinstance(shared, RedisWithDatabaseFallback) and shared.redis_available:
+        return shared.redis
     return shared if isinstance(shared, RedisCache) else caches["default"]
 
 

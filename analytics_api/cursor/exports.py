@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import StreamingHttpResponse
 
-from analytics_api.csv_export import csv_response, stream_response
+from analytics_api.csv_export import csv_response, neutralize_formulas, stream_response
 from analytics_api.cursor.copy_sql import change_copy_chunks, commit_copy_chunks
 from analytics_api.cursor.params import Filters
 from analytics_api.cursor.selectors import change_export_cells, commit_export_cells
@@ -30,18 +30,22 @@ def export_method() -> str:
 
 
 def commit_csv_stream(
-    *, team: Team, filters: Filters, method: str | None = None
+    *, team: Team, filters: Filters, method: str | None = None, neutralize: bool = False
 ) -> StreamingHttpResponse:
-    if (method or export_method()) == COPY:
+    if (method or export_method()) == COPY and not neutralize:
         return stream_response(commit_copy_chunks(team=team, filters=filters), filename=None)
     rows = map(commit_csv_cells, commit_export_cells(team=team, filters=filters))
+    if neutralize:
+        rows = neutralize_formulas(rows)
     return csv_response(header=COMMIT_CSV_HEADER, rows=rows, cells_ready=True)
 
 
 def change_csv_stream(
-    *, team: Team, filters: Filters, method: str | None = None
+    *, team: Team, filters: Filters, method: str | None = None, neutralize: bool = False
 ) -> StreamingHttpResponse:
-    if (method or export_method()) == COPY:
+    if (method or export_method()) == COPY and not neutralize:
         return stream_response(change_copy_chunks(team=team, filters=filters), filename=None)
     rows = map(change_csv_cells, change_export_cells(team=team, filters=filters))
+    if neutralize:
+        rows = neutralize_formulas(rows)
     return csv_response(header=CHANGE_CSV_HEADER, rows=rows, cells_ready=True)

@@ -121,3 +121,35 @@ def _date(raw: str, name: str, *, now: datetime, is_end: bool) -> datetime:
 
 def _iso(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
+
+
+MAX_DETAIL_HASHES = 50
+MAX_HASH_LENGTH = 64  # Commit.commit_hash's max_length
+_HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
+
+
+@dataclass(frozen=True)
+class CommitDetailParams:
+    hashes: tuple[str, ...]  # as sent, in order, without repeats
+    branch: str | None
+
+
+def parse_commit_detail(hashes: str, query) -> CommitDetailParams:
+    """`{hash}` or `{hash},{hash},...` (1 to 50), and an optional `branch`."""
+    parts = [part.strip() for part in hashes.split(",")]
+    if not all(parts):
+        raise ApiError("Invalid commit hash: an empty hash in the list.")
+    if len(parts) > MAX_DETAIL_HASHES:
+        raise ApiError(f"Too many commit hashes: {len(parts)}; at most {MAX_DETAIL_HASHES}.")
+    for part in parts:
+        if len(part) > MAX_HASH_LENGTH or _CONTROL_RE.search(part):
+            raise ApiError(f"Invalid commit hash {part[:70]!r}.")
+    branch = (query.get("branch") or "").strip()
+    if _CONTROL_RE.search(branch):
+        raise ApiError("Invalid branch: it contains control characters.")
+    return CommitDetailParams(tuple(dict.fromkeys(parts)), branch or None)
+
+
+def stored_hash(value: str) -> str:
+    """Hex hashes are stored lower case (tracking.ingest.records._hash)."""
+    return value.lower() if _HEX_RE.match(value) else value

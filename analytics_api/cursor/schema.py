@@ -9,6 +9,13 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 
 from analytics_api.dates import FORMS
+from analytics_api.openapi import (
+    BOOLEAN,
+    CURSOR_USER,
+    DATE,
+    NEUTRALIZE_FORMULAS_DOC,
+    POSITIVE,
+)
 
 TAG = "Cursor AI Code Tracking"
 
@@ -66,6 +73,11 @@ class AiCommitMetricSerializer(serializers.Serializer):
     message = serializers.CharField(allow_null=True)
     commitTs = serializers.DateTimeField(allow_null=True, help_text="2025-07-30T14:12:03.000Z")
     createdAt = serializers.DateTimeField(help_text="Ingestion time, 2025-07-30T14:12:30.000Z")
+    commitSource = serializers.ChoiceField(
+        choices=["ide", "cli", "cloud"],
+        allow_null=True,
+        help_text="Where the commit was made (Cursor's current docs; not in commits.csv).",
+    )
 
 
 class ChangeMetadataSerializer(serializers.Serializer):
@@ -105,17 +117,17 @@ ChangePage = _page_serializer("AiCodeChangeMetricPage", AiCodeChangeMetricSerial
 
 FILTERS = [
     OpenApiParameter(
-        "startDate", str, description=f"Inclusive start of createdAt: {FORMS}. Default 7d."
+        "startDate", DATE, description=f"Inclusive start of createdAt: {FORMS}. Default 7d."
     ),
     OpenApiParameter(
         "endDate",
-        str,
+        DATE,
         description=f"Inclusive end of createdAt: {FORMS}. A bare date includes that whole day. "
         "Default now.",
     ),
     OpenApiParameter(
         "user",
-        str,
+        CURSOR_USER,
         description="One user: an email (case-insensitive), an encoded id user_... or a "
         "numeric id. Unknown users give an empty result.",
     ),
@@ -150,9 +162,11 @@ HEADERS = [
     ),
 ]
 PAGING = [
-    OpenApiParameter("page", int, description="Page number from 1. Default 1."),
+    OpenApiParameter("page", POSITIVE, description="Page number from 1. Default 1."),
     OpenApiParameter(
-        "pageSize", int, description="Results per page. Default 100, above 1000 clamped to 1000."
+        "pageSize",
+        POSITIVE,
+        description="Results per page. Default 100, above 1000 clamped to 1000.",
     ),
 ]
 _ERRORS = {
@@ -176,10 +190,13 @@ _ERRORS = {
 }
 
 
+NEUTRALIZE = OpenApiParameter("neutralizeFormulas", BOOLEAN, description=NEUTRALIZE_FORMULAS_DOC)
+
+
 def _csv(description: str) -> dict:
     return {
         "tags": [TAG],
-        "parameters": FILTERS + HEADERS,
+        "parameters": [*FILTERS, NEUTRALIZE, *HEADERS],
         "responses": {
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=description),
             **_ERRORS,
@@ -210,4 +227,77 @@ CHANGES_CSV = {
     "operation_id": "cursor_changes_csv",
     "summary": "Accepted AI code changes (CSV, streamed)",
     **_csv("change_id,user_id,user_email,source,model,...,metadata_json, newest first."),
+}
+
+
+class RangeSerializer(serializers.Serializer):
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+
+
+class AnnotationGroupSerializer(serializers.Serializer):
+    conversationId = serializers.CharField(required=False)
+    source = serializers.CharField(required=False)
+    productType = serializers.CharField()
+    type = serializers.CharField(required=False)
+    ranges = RangeSerializer(many=True)
+
+
+class FileAnnotationSerializer(serializers.Serializer):
+    filePath = serializers.CharField()
+    groups = AnnotationGroupSerializer(many=True)
+
+
+class CommitDetailItemSerializer(serializers.Serializer):
+    commitHash = serializers.CharField()
+    repoName = serializers.CharField(allow_null=True)
+    branchName = serializers.CharField(allow_null=True)
+    userEmail = serializers.CharField()
+    rangeAnnotations = FileAnnotationSerializer(many=True)
+
+
+class CommitDetailSerializer(serializers.Serializer):
+    commits = CommitDetailItemSerializer(many=True)
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Display name; empty when none is known.")
+    email = serializers.CharField()
+    role = serializers.CharField(help_text="member (the data holds no other role).")
+
+
+class TeamMembersSerializer(serializers.Serializer):
+    teamMembers = TeamMemberSerializer(many=True)
+
+
+_NOT_FOUND = OpenApiResponse(CursorErrorSerializer, description="No such commit in this team.")
+COMMIT_DETAIL = {
+    "operation_id": "cursor_commit_detail",
+    "tags": [TAG],
+    "summary": "Range annotations of one or more commits (alpha)",
+    "parameters": [
+        OpenApiParameter(
+            "hashes",
+            {
+                "type": "string",
+                "pattern": r"^[^,\u0000-\u001F\u007F]{1,64}(,[^,\u0000-\u001F\u007F]{1,64}){0,49}$",
+            },
+            OpenApiParameter.PATH,
+            description="One commit hash, or up to 50 separated by commas.",
+        ),
+        OpenApiParameter(
+            "branch",
+            {"type": "string", "pattern": r"^[^\u0000-\u001F\u007F]*$"},
+            description="Only commits on this branch.",
+        ),
+        *HEADERS,
+    ],
+    "responses": {200: CommitDetailSerializer, 404: _NOT_FOUND, **_ERRORS},
+}
+TEAM_MEMBERS = {
+    "operation_id": "cursor_team_members",
+    "tags": [TAG],
+    "summary": "Team members (Cursor's Admin API list, for connectors' connection check)",
+    "parameters": HEADERS,
+    "responses": {200: TeamMembersSerializer, **_ERRORS},
 }

@@ -193,3 +193,32 @@ def list_rows(qs: QuerySet, columns: tuple[str, ...]) -> QuerySet:
     fast = {f"{name}_cell": make() for name, make in _PG_CELLS.items() if name in columns}
     names = [f"{c}_cell" if f"{c}_cell" in fast else c for c in columns]
     return qs.annotate(**fast).values_list(*names)
+
+
+def commit_details(*, team: Team, hashes: tuple[str, ...], branch: str | None) -> list[dict]:
+    """The stored commits with these hashes (stored form), with their range annotations, in
+    the order asked; a hash stored in several repositories gives one item per repository."""
+    qs = Commit.objects.filter(team=team, commit_hash__in=set(hashes))
+    if branch:
+        qs = qs.filter(branch_name=branch)
+    rows = qs.order_by("id").values_list(
+        "commit_hash", "repo_name", "branch_name", "member__email", "range_annotations"
+    )
+    by_hash: dict[str, list[dict]] = {}
+    for commit_hash, repo, branch_name, email, ranges in rows:
+        by_hash.setdefault(commit_hash, []).append(
+            {
+                "commitHash": commit_hash,
+                "repoName": repo,
+                "branchName": branch_name,
+                "userEmail": email,
+                "rangeAnnotations": ranges or [],
+            }
+        )
+    return [item for h in hashes for item in by_hash.get(h, [])]
+
+
+def team_members(*, team: Team) -> list[dict]:
+    """Cursor's Admin API member list: every member of the team, by email."""
+    rows = Member.objects.filter(team=team).order_by("email").values_list("email", "display_name")
+    return [{"name": name, "email": email, "role": "member"} for email, name in rows]

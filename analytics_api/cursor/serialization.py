@@ -33,6 +33,7 @@ COMMIT_COLUMNS = (
     "message",
     "commit_ts",
     "created_at",
+    "commit_source",
 )
 CHANGE_COLUMNS = (
     "id",
@@ -79,7 +80,7 @@ def commit_cells(row: tuple, ids: PublicIds) -> tuple:
     tab_add, tab_del = sum(rest[:_NT]), sum(rest[_NT : 2 * _NT])
     pos = 2 * _NT
     comp_add, comp_del = sum(rest[pos : pos + _NC]), sum(rest[pos + _NC : pos + 2 * _NC])
-    message, commit_ts, created_at = rest[pos + 2 * _NC :]
+    message, commit_ts, created_at, commit_source = rest[pos + 2 * _NC :]
     return (
         commit_hash,
         ids[member_id],
@@ -98,6 +99,7 @@ def commit_cells(row: tuple, ids: PublicIds) -> tuple:
         message,
         timestamp(commit_ts),
         timestamp(created_at),
+        commit_source,  # JSON only: the CSV export stops before it (commit_csv_cells)
     )
 
 
@@ -161,11 +163,12 @@ def as_json(fields: tuple[str, ...], cells: tuple) -> dict:
 
 _CSV_BOOL = {True: "true", False: "false", None: None}
 _PRIMARY = COMMIT_FIELDS.index("isPrimaryBranch")
+_CSV_END = len(COMMIT_FIELDS) - 1  # the seed's columns: commitSource is JSON only
 
 
 def commit_csv_cells(cells: tuple) -> tuple:
     """Ready for csv.writer: the one boolean as true/false (None stays an empty cell)."""
-    return (*cells[:_PRIMARY], _CSV_BOOL[cells[_PRIMARY]], *cells[_PRIMARY + 1 :])
+    return (*cells[:_PRIMARY], _CSV_BOOL[cells[_PRIMARY]], *cells[_PRIMARY + 1 : _CSV_END])
 
 
 def change_csv_cells(cells: tuple) -> tuple:

@@ -9,6 +9,16 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from analytics_api.dates import FORMS
+from analytics_api.openapi import (
+    BOOLEAN,
+    DATE,
+    NEUTRALIZE_FORMULAS_DOC,
+    POSITIVE,
+    TEXT,
+    UUID,
+    UUID_OR_BLANK,
+    ranged,
+)
 from tracking.formats import QODER_PAIR_KEYS as PAIR_KEYS
 from tracking.models import Source
 
@@ -186,23 +196,25 @@ def _tracking_page(name: str, item) -> type[serializers.Serializer]:
 
 ORG = OpenApiParameter(
     "organization_id",
-    OpenApiTypes.UUID,
+    UUID,
     OpenApiParameter.PATH,
     description="The team's UUID (another team's: 403; not a UUID: 400).",
 )
 
 
 def _date(name: str, *, required: bool, what: str) -> OpenApiParameter:
-    return OpenApiParameter(name, str, required=required, description=f"{what}: {FORMS}.")
+    return OpenApiParameter(name, DATE, required=required, description=f"{what}: {FORMS}.")
 
 
 METRIC_FILTERS = [
-    OpenApiParameter("user_id", OpenApiTypes.UUID, description="Member UUID; all figures."),
-    OpenApiParameter("repo_name", str, description="Exact repository name; commit figures."),
-    OpenApiParameter("primary_branch_only", bool, description="true: primary-branch commits."),
+    OpenApiParameter("user_id", UUID_OR_BLANK, description="Member UUID; all figures."),
+    OpenApiParameter("repo_name", TEXT, description="Exact repository name; commit figures."),
+    OpenApiParameter(
+        "primary_branch_only", BOOLEAN, description="true (or 1): primary-branch commits."
+    ),
     OpenApiParameter(
         "file_extensions",
-        str,
+        TEXT,
         description="Comma-separated, e.g. .go,.ts (case and leading dot optional); commit file "
         "rows and change metadata rows.",
     ),
@@ -220,13 +232,16 @@ def _metric_dates(required: bool) -> list:
 TRACKING_FILTERS = [
     _date("startDate", required=False, what="Inclusive start (default endDate - 90 days)"),
     _date("endDate", required=False, what="Inclusive end (default now)"),
-    OpenApiParameter("userId", OpenApiTypes.UUID, description="Member UUID; wins over userEmail."),
-    OpenApiParameter("userEmail", str, description="Member email, case-insensitive."),
-    OpenApiParameter("page", int, description="From 1. Default 1."),
-    OpenApiParameter("pageSize", int, description="Default 100; above 200 clamped to 200."),
+    OpenApiParameter("userId", UUID_OR_BLANK, description="Member UUID; wins over userEmail."),
+    OpenApiParameter("userEmail", TEXT, description="Member email, case-insensitive."),
+    OpenApiParameter("page", POSITIVE, description="From 1. Default 1."),
+    OpenApiParameter("pageSize", POSITIVE, description="Default 100; above 200 clamped to 200."),
 ]
-REPO_NAME = OpenApiParameter("repoName", str, description="Exact repository name.")
-SOURCE = OpenApiParameter("source", str, enum=Source.values, description="Change source.")
+NEUTRALIZE = OpenApiParameter("neutralizeFormulas", BOOLEAN, description=NEUTRALIZE_FORMULAS_DOC)
+REPO_NAME = OpenApiParameter("repoName", TEXT, description="Exact repository name.")
+SOURCE = OpenApiParameter(
+    "source", {"type": "string", "enum": ["", *Source.values]}, description="Change source."
+)
 
 
 def _errors(*, with_body: bool) -> dict:
@@ -246,13 +261,16 @@ def _errors(*, with_body: bool) -> dict:
     return {304: OpenApiResponse(description="Not modified (If-None-Match matched)."), **errors}
 
 
-def _spec(operation_id: str, tag: str, response, parameters: list, **extra) -> dict:
+def _spec(
+    operation_id: str, tag: str, response, parameters: list, media_type=None, **extra
+) -> dict:
     errors = _errors(with_body="request" in extra)
+    ok = (200, media_type) if media_type else 200
     return {
         "operation_id": operation_id,
         "tags": [tag],
         "parameters": [ORG, *parameters],
-        "responses": {200: response, **errors},
+        "responses": {ok: response, **errors},
         **extra,
     }
 
@@ -277,7 +295,7 @@ MEMBER_RANKING = _spec(
     [
         *_metric_dates(True),
         *METRIC_FILTERS,
-        OpenApiParameter("limit", int, description="1 to 100 (else 400). Default 10."),
+        OpenApiParameter("limit", ranged(100), description="1 to 100 (else 400). Default 10."),
     ],
 )
 REPOS = _spec(
@@ -287,9 +305,9 @@ REPOS = _spec(
     [
         *_metric_dates(False),
         *METRIC_FILTERS,
-        OpenApiParameter("query", str, description="Case-insensitive substring of the name."),
-        OpenApiParameter("page", int, description="From 1. Default 1."),
-        OpenApiParameter("per_page", int, description="Default 30; above 100 clamped to 100."),
+        OpenApiParameter("query", TEXT, description="Case-insensitive substring of the name."),
+        OpenApiParameter("page", POSITIVE, description="From 1. Default 1."),
+        OpenApiParameter("per_page", POSITIVE, description="Default 30; above 100 clamped to 100."),
     ],
 )
 FILE_EXTENSIONS = _spec(
@@ -306,7 +324,8 @@ COMMITS_EXPORT = _spec(
     "qoder_commits_export",
     TRACKING_TAG,
     _csv(COMMIT_CSV_HEADER, "ai-code-commits.csv"),
-    [*TRACKING_FILTERS[:4], REPO_NAME],
+    [*TRACKING_FILTERS[:4], REPO_NAME, NEUTRALIZE],
+    media_type="text/csv",
 )
 CHANGES = _spec(
     "qoder_changes_list",
@@ -318,7 +337,8 @@ CHANGES_EXPORT = _spec(
     "qoder_changes_export",
     TRACKING_TAG,
     _csv(CHANGE_CSV_HEADER, "ai-code-changes.csv"),
-    [*TRACKING_FILTERS[:4], SOURCE],
+    [*TRACKING_FILTERS[:4], SOURCE, NEUTRALIZE],
+    media_type="text/csv",
 )
 
 

@@ -16,7 +16,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
-from analytics_api.csv_export import csv_response
+from analytics_api.csv_export import (
+    csv_response,
+    for_client,
+    formula_option,
+    neutralize_formulas,
+)
 from analytics_api.errors import QODER
 from teams.auth import BearerApiKeyAuthentication, SessionTeamAuthentication
 from tracking import figures
@@ -302,13 +307,20 @@ class _TrackingExportView(_TrackingView):
     render_csv_row = staticmethod(lambda row: row)  # a row -> the CSV row
     filename = ""
 
+    def read_params(self, request, *, now):
+        self.neutralize = formula_option(request.query_params)
+        return super().read_params(request, now=now)
+
+    def etag_parts(self) -> tuple:
+        return (*super().etag_parts(), self.neutralize)
+
     def get(self, request, organization_id: str):
         rows = selectors.keyset_rows(self.rows(for_export=True), time_field=self.time_field)
-        return csv_response(
-            header=self.header,
-            rows=map(self.render_csv_row, rows),
-            filename=self.filename,
-        )
+        rows = map(self.render_csv_row, rows)
+        if self.neutralize:
+            rows = neutralize_formulas(rows)
+        response = csv_response(header=self.header, rows=rows, filename=self.filename)
+        return for_client(request, response)
 
 
 class _Commits:

@@ -43,10 +43,11 @@ def seeded_commit(owner):
         message="重構:抽離 analytics 客戶端",
         commit_ts=at("2025-07-30T14:12:03.123456"),
         created_at=at("2025-07-30T14:12:30"),
+        commit_source="cli",
     )
 
 
-def test_every_field_in_the_seed_order(api, owner, seeded_commit):
+def test_every_field_in_the_seed_order_then_commit_source(api, owner, seeded_commit):
     body = api.get(COMMITS, WINDOW).json()
     assert body == {
         "items": [
@@ -68,6 +69,7 @@ def test_every_field_in_the_seed_order(api, owner, seeded_commit):
                 "message": "重構:抽離 analytics 客戶端",
                 "commitTs": "2025-07-30T14:12:03.123Z",
                 "createdAt": "2025-07-30T14:12:30.000Z",
+                "commitSource": "cli",
             }
         ],
         "totalCount": 1,
@@ -78,7 +80,7 @@ def test_every_field_in_the_seed_order(api, owner, seeded_commit):
         "commitHash", "userId", "userEmail", "repoName", "branchName", "isPrimaryBranch",
         "totalLinesAdded", "totalLinesDeleted", "tabLinesAdded", "tabLinesDeleted",
         "composerLinesAdded", "composerLinesDeleted", "nonAiLinesAdded", "nonAiLinesDeleted",
-        "message", "commitTs", "createdAt",
+        "message", "commitTs", "createdAt", "commitSource",
     ]  # fmt: skip
     assert body["items"][0]["userId"].startswith("user_")
 

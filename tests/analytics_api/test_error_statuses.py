@@ -62,3 +62,17 @@ def test_other_operational_errors_are_still_a_logged_500(api, monkeypatch):
     response = api.get(COMMITS)
     assert response.status_code == 500
     assert "Retry-After" not in response
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/analytics/ai-code/commits", lambda body: body["message"]),
+        ("/v1/organizations/x/ai-code/repos", lambda body: body["error"]["message"]),
+    ],
+)
+def test_a_host_outside_allowed_hosts_is_a_json_400_in_the_dialect(client, path, message):
+    response = client.get(path, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert message(response.json()).startswith("Invalid Host header")

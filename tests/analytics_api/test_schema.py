@@ -43,13 +43,13 @@ def test_parameters_and_auth_are_described(schema, path):
     ).items()
 
 
-def test_the_commit_item_has_the_seed_fields_in_order(schema):
+def test_the_commit_item_has_the_seed_fields_in_order_then_commit_source(schema):
     item = schema["components"]["schemas"]["AiCommitMetric"]
     assert list(item["properties"]) == [
         "commitHash", "userId", "userEmail", "repoName", "branchName", "isPrimaryBranch",
         "totalLinesAdded", "totalLinesDeleted", "tabLinesAdded", "tabLinesDeleted",
         "composerLinesAdded", "composerLinesDeleted", "nonAiLinesAdded", "nonAiLinesDeleted",
-        "message", "commitTs", "createdAt",
+        "message", "commitTs", "createdAt", "commitSource",
     ]  # fmt: skip
     assert item["properties"]["repoName"]["nullable"] is True
 

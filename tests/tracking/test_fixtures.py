@@ -40,6 +40,7 @@ def cursor_commit(message: str) -> dict:
         "commit_ts": utc("2025-07-30T14:12:03"),
         "created_at": utc("2025-07-30T14:12:30"),
         "range_annotations": None,
+        "commit_source": None,
         "files": [],
     }
 
@@ -61,6 +62,7 @@ CURSOR_FEATURE_COMMIT = {
     "commit_ts": utc("2025-07-30T13:45:21"),
     "created_at": utc("2025-07-30T13:45:45"),
     "range_annotations": None,
+    "commit_source": None,
     "files": [],
 }
 
@@ -86,6 +88,7 @@ def qoder_commit(member: tuple[str, str]) -> dict:
         "commit_ts": utc("2025-06-15T10:30:00"),
         "created_at": utc("2025-06-15T10:35:00"),
         "range_annotations": None,
+        "commit_source": None,
         "files": [],
     }
 

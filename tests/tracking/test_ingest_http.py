@@ -680,3 +680,27 @@ def test_hex_commit_hashes_are_stored_lower_case_so_one_commit_is_one_identity(i
 def test_non_hex_commit_hashes_are_stored_as_sent(ingest_api, team):
     post(ingest_api, "commits", [commit(commitHash="Release-1")])
     assert list(commit_rows(team)) == ["Release-1"]
+
+
+def test_an_over_limit_content_length_is_refused_before_the_body_is_read(live_server, team):
+    """The client declares 1 GiB and sends 10 bytes: the 413 comes at once, not after a wait
+    for (or a read of) the rest."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from tests.conftest import basic
+    from tests.factories import make_key
+
+    _k, key = make_key(team, can_ingest=True)
+    address = urlsplit(live_server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /ingest/v1/changes HTTP/1.1\r\nHost: localhost\r\n"
+            + f"Authorization: {basic(key)}\r\n".encode()
+            + b"Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n[{}, {}, {}]"
+        )
+        head = b""
+        while b"INGEST_MAX_BODY_BYTES" not in head and (chunk := sock.recv(65536)):
+            head += chunk
+    assert head.startswith(b"HTTP/1.1 413"), head[:200]
+    assert b"Content-Length 1073741824" in head

@@ -12,7 +12,7 @@ from django.utils import timezone
 from tests.conftest import basic
 from tests.factories import ChangeFactory, CommitFactory, MemberFactory, TeamFactory, make_key
 from tests.tracking.helpers import run_ingest
-from tracking.models import Source
+from tracking.models import Commit, Source
 
 SINCE = "startDate=2020-01-01T00:00:00Z&endDate=now"
 CURSOR = {
@@ -118,3 +118,14 @@ def test_a_qoder_csv_export_round_trips(history, team, empty_team, client, tmp_p
     target = client_for(type(client), empty_team, bearer=True)
     again = download(target, QODER[name].format(org=empty_team.uuid, since=since))
     assert without_user_ids(again) == without_user_ids(first)
+
+
+def test_a_million_character_message_round_trips_through_the_csv(team, owner, client, tmp_path):
+    """The API accepts and exports a 1,000,000-character message: the file door reads it back."""
+    message = "x" * 999_999 + "\u00e9"
+    CommitFactory(member=owner, message=message, created_at=timezone.now() - timedelta(days=1))
+    rows = download(client_for(type(client), team, bearer=False), CURSOR["commits.csv"])
+    write_csv(tmp_path / "commits.csv", rows)
+    fresh = TeamFactory(slug="fresh-long")
+    run_ingest(tmp_path / "commits.csv", team="fresh-long")
+    assert Commit.objects.get(team=fresh).message == message

@@ -37,6 +37,15 @@ def read_records(request) -> list:
 
 def _read_text(request) -> str:
     limit = settings.INGEST_MAX_BODY_BYTES
+    # Refused before reading when the client says it is too big: no worker memory, no time
+    # spent receiving a body we would throw away.
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) > limit:
+        raise ApiError(
+            f"The body is larger than {limit} bytes (INGEST_MAX_BODY_BYTES; Content-Length "
+            f"{declared}): split the batch.",
+            status_code=413,
+        )
     stream = request.stream
     raw = stream.read(limit + 1) if stream is not None else b""
     if len(raw) > limit:

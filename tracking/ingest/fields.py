@@ -66,10 +66,12 @@ def text(value, *, max_length: int, required: bool = False) -> str | None:
     if type(value) is str and 0 < len(value) <= max_length and "\x00" not in value:
         if not required or not value.isspace():  # Optimization: the usual case first
             return value
-    if value is None or (value == "" and not required):
+    if value is None:
         if required:
             raise Invalid("is required")
         return None
+    if value == "" and not required:
+        return ""  # stored and served as sent: "" is not null (API.md section 8)
     if not isinstance(value, str):
         raise Invalid(f"must be a string, got {_show(value)}")
     if required and not value.strip():
@@ -85,6 +87,18 @@ def no_nul(value: str) -> str:
     if "\x00" in value:
         raise Invalid("must not contain a NUL character")
     return value
+
+
+COMMIT_SOURCES = ("ide", "cli", "cloud")
+
+
+def commit_source(value) -> str | None:
+    """Cursor's commitSource: ide, cli or cloud (any case); null or "" = unknown."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip().lower() in COMMIT_SOURCES:
+        return value.strip().lower()
+    raise Invalid(f"must be one of {', '.join(COMMIT_SOURCES)} or null, got {_show(value)}")
 
 
 def boolean(value) -> bool | None:

@@ -43,7 +43,8 @@ class MemberResolver:
         if not names:
             return
         self._fetch_emails(names)
-        missing = [email for email in names if email not in self.by_email]
+        # Sorted: concurrent ingests creating the same members lock them in the same order.
+        missing = sorted(email for email in names if email not in self.by_email)
         if missing:
             new = [
                 Member(team=self.team, email=email, display_name=_display(email, names[email]))

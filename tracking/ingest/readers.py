@@ -45,22 +45,28 @@ class CsvFormat:
     columns: tuple[str, ...]
     # column -> record field (None: ignored, e.g. the exporting team's user ids)
     fields: dict[str, str | None]
+    # Columns a file may add to the header (commit_source, beyond the seed's commits.csv).
+    optional: frozenset[str] = frozenset()
 
 
 _IGNORED = {"userId", "nonAiLinesAdded", "nonAiLinesDeleted"}
 
 
-def _format(name: str, kind: str, header: list[str]) -> CsvFormat:
+def _format(name: str, kind: str, header: list[str], optional: tuple[str, ...] = ()) -> CsvFormat:
     """The headers come from tracking/formats.py, the exports' own lists: a round trip cannot
     drift. Cursor's snake_case columns map to the camelCase record fields."""
-    fields = {column: camel(column) for column in header}
+    fields = {column: camel(column) for column in (*header, *optional)}
     return CsvFormat(
-        name, kind, tuple(header), {c: None if n in _IGNORED else n for c, n in fields.items()}
+        name,
+        kind,
+        tuple(header),
+        {c: None if n in _IGNORED else n for c, n in fields.items()},
+        frozenset(optional),
     )
 
 
 CSV_FORMATS = (
-    _format("Cursor commits.csv", COMMITS, formats.CURSOR_COMMIT_CSV_HEADER),
+    _format("Cursor commits.csv", COMMITS, formats.CURSOR_COMMIT_CSV_HEADER, ("commit_source",)),
     _format("Cursor changes.csv", CHANGES, formats.CURSOR_CHANGE_CSV_HEADER),
     _format("Qoder ai-code-commits.csv", COMMITS, formats.QODER_COMMIT_CSV_HEADER),
     _format("Qoder ai-code-changes.csv", CHANGES, formats.QODER_CHANGE_CSV_HEADER),
@@ -75,13 +81,21 @@ _INT_FIELDS = {"totalLinesAdded", "totalLinesDeleted", *PAIR_FIELDS} | {
 def csv_format(header: list[str]) -> CsvFormat:
     cleaned = [h.strip() for h in header]
     for fmt in CSV_FORMATS:
-        if set(cleaned) == set(fmt.columns) and len(cleaned) == len(fmt.columns):
+        core = [h for h in cleaned if h not in fmt.optional]
+        extra = len(cleaned) - len(core)
+        if set(core) == set(fmt.columns) and len(core) == len(fmt.columns) and extra <= 1:
             return fmt
     expected = "\n".join(f"  {fmt.name}: {','.join(fmt.columns)}" for fmt in CSV_FORMATS)
     raise ReadError(1, f"unknown CSV header {','.join(cleaned)!r}; expected one of:\n{expected}")
 
 
+# Whatever we export we must read back: a commit message may hold 1,000,000 characters and a
+# change's metadata_json up to 1,000 entries; the csv module's default cell limit is 131,072.
+CSV_FIELD_LIMIT = 64 << 20
+
+
 def read_csv(stream: IO[str]) -> tuple[CsvFormat, Iterator[tuple[int, Any]]]:
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(stream, strict=True)
     try:
         header = next(reader)

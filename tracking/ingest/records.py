@@ -40,6 +40,7 @@ ALLOWED = {
         "repoName",
         "branchName",
         "isPrimaryBranch",
+        "commitSource",
         "totalLinesAdded",
         "totalLinesDeleted",
         "nonAiLinesAdded",
@@ -155,6 +156,7 @@ def _commit(fields: _Fields) -> Record:
         "commit_ts": fields.get("commitTs", f.timestamp),
         "created_at": fields.get("createdAt", f.timestamp),
         "range_annotations": _nested(fields, "rangeAnnotations", _annotations),
+        "commit_source": fields.get("commitSource", f.commit_source),
     }
     files = _nested(fields, "files", _files)
     key = ((values["repo_name"] or ""), values["commit_hash"])
@@ -243,7 +245,7 @@ def _change_fast(raw: dict) -> Record | None:
     values = {
         "change_id": change_id,
         "source": f.FAST_SOURCES[source],
-        "model": model or None,
+        "model": model,
         "accepted": accepted,
         "total_lines_added": added,
         "total_lines_deleted": deleted,

@@ -9,7 +9,85 @@ from rest_framework import serializers
 from analytics_api.cursor.schema import CursorErrorSerializer
 
 TAG = "Ingestion"
-RECORDS = {"type": "array", "maxItems": 10000, "items": {"type": "object"}}
+# The record shapes, as loose as the validator on each field's own type and range (so whatever
+# breaks them is a 400). Rules across fields or records (a userId must name a known member;
+# either the Cursor split or the eight Qoder pairs; emails must be deliverable-looking) are
+# the validator's: a record that fits this schema can still be a 400 naming the problem.
+_TEXT = {"type": "string", "nullable": True, "pattern": r"^[^\u0000]*$"}
+_NAME = {"type": "string", "minLength": 1, "pattern": r"^[^\u0000]*[^\u0000\s][^\u0000]*$"}
+_COUNT = {"type": "integer", "nullable": True, "minimum": 0, "maximum": 100_000_000}
+_TIMESTAMP = {
+    "nullable": True,
+    "anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "maxLength": 0},  # "" is null (a CSV's empty cell)
+        {"type": "string", "pattern": "^[0-9]{1,15}$"},  # a CSV cell holding a Unix time
+        {"type": "integer", "minimum": 0, "maximum": 253402300799999},
+    ],
+}
+_ANY = {"nullable": True}  # read only when userEmail is absent or empty; checked then
+_USER = {
+    "userEmail": {"type": "string", "format": "email", "maxLength": 254},
+    "userId": _ANY,
+    "userName": _ANY,
+    "displayName": _ANY,
+}
+_SOURCE = {"type": "string", "enum": ["NEXT", "AGENT", "QUEST", "INLINECHAT", "TAB", "COMPOSER"]}
+
+
+def _records(required: list[str], properties: dict) -> dict:
+    record = {"type": "object", "required": required, "properties": {**_USER, **properties}}
+    # At most INGEST_MAX_RECORDS records (10,000 by default). Not written as maxItems: the
+    # limit is a setting, and schemathesis cannot build a 10,000-item array of these records.
+    return {"type": "array", "items": record}
+
+
+COMMIT_RECORDS = _records(
+    ["commitHash", "userEmail"],
+    {
+        "commitHash": {**_NAME, "maxLength": 64},
+        "repoName": {**_TEXT, "maxLength": 255},
+        "branchName": {**_TEXT, "maxLength": 255},
+        "isPrimaryBranch": {"type": "boolean", "nullable": True},
+        **{name: _COUNT for name in ("totalLinesAdded", "totalLinesDeleted")},
+        **{
+            f"{split}Lines{way}": _COUNT
+            for split in ("tab", "composer")
+            for way in ("Added", "Deleted")
+        },
+        "message": {**_TEXT, "maxLength": 1_000_000},
+        "commitSource": {
+            "type": "string",
+            "nullable": True,
+            "enum": [None, "", "ide", "cli", "cloud"],
+        },
+        "commitTs": _TIMESTAMP,
+        "createdAt": _TIMESTAMP,
+    },
+)
+CHANGE_RECORDS = _records(
+    ["changeId", "userEmail", "source"],
+    {
+        "changeId": {"description": "A non-blank string of at most 255 characters, or an integer."},
+        "source": _SOURCE,
+        "model": {**_TEXT, "maxLength": 255},
+        "accepted": {"type": "boolean", "nullable": True},
+        **{name: _COUNT for name in ("totalLinesAdded", "totalLinesDeleted")},
+        "createdAt": _TIMESTAMP,
+    },
+)
+MESSAGE_RECORDS = _records(
+    ["messageId", "userEmail", "source"],
+    {
+        "messageId": {
+            "description": "A non-blank string of at most 255 characters, or an integer."
+        },
+        "source": _SOURCE,
+        "model": {**_TEXT, "maxLength": 255},
+        "conversationId": {**_TEXT, "maxLength": 255},
+        "createdAt": _TIMESTAMP,
+    },
+)
 
 
 class IngestResultSerializer(serializers.Serializer):
@@ -32,14 +110,14 @@ class IngestErrorSerializer(CursorErrorSerializer):
     limit = serializers.IntegerField(required=False, help_text="Too many records: the limit.")
 
 
-def ingest_schema(kind: str, fields: str) -> dict:
+def ingest_schema(kind: str, fields: str, records: dict) -> dict:
     return {
         "tags": [TAG],
         "operation_id": f"ingest_{kind}",
         "summary": f"Ingest {kind} (JSON array or NDJSON, all or nothing, idempotent)",
         "description": f"Records use the camelCase fields of the JSON responses: {fields}. "
         "See docs/ingestion.md.",
-        "request": {"application/json": RECORDS, "application/x-ndjson": OpenApiTypes.STR},
+        "request": {"application/json": records, "application/x-ndjson": OpenApiTypes.STR},
         "responses": {
             200: IngestResultSerializer,
             400: OpenApiResponse(IngestErrorSerializer, description="Invalid records or body."),
@@ -56,12 +134,16 @@ COMMITS = ingest_schema(
     "commitHash, userEmail (or userId of a member), repoName, branchName, isPrimaryBranch, "
     "totalLinesAdded/Deleted, the Cursor split (tab*, composer*) or the eight Qoder pairs, "
     "message, commitTs, createdAt, rangeAnnotations, files",
+    COMMIT_RECORDS,
 )
 CHANGES = ingest_schema(
     "changes",
     "changeId, userEmail (or userId), source (NEXT, AGENT, QUEST, INLINECHAT, TAB, COMPOSER), "
     "model, accepted, totalLinesAdded/Deleted, metadata, createdAt",
+    CHANGE_RECORDS,
 )
 MESSAGES = ingest_schema(
-    "messages", "messageId, userEmail (or userId), source, model, conversationId, createdAt"
+    "messages",
+    "messageId, userEmail (or userId), source, model, conversationId, createdAt",
+    MESSAGE_RECORDS,
 )

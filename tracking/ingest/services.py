@@ -8,13 +8,15 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from teams.models import Team
@@ -83,12 +85,44 @@ def messages_ingest(*, team: Team, records: Sequence[Any]) -> IngestResult:
     return records_ingest(team=team, kind=MESSAGES, records=records)
 
 
+class WriteConflict(Exception):
+    """Concurrent writers still deadlocked (or failed to serialize) after WRITE_ATTEMPTS tries:
+    nothing was stored; the caller may retry shortly (HTTP: 503 with Retry-After)."""
+
+
+WRITE_ATTEMPTS = 3
+_CONFLICT_STATES = ("40P01", "40001")  # deadlock_detected, serialization_failure
+
+
+def _is_conflict(exc: OperationalError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) in _CONFLICT_STATES
+
+
 def records_ingest(*, team: Team, kind: str, records: Sequence[Any]) -> IngestResult:
-    """All or nothing: raises IngestInvalid listing every problem, having stored nothing."""
+    """All or nothing: raises IngestInvalid listing every problem, having stored nothing.
+
+    Batches are written in identity order, so concurrent writers do not deadlock on the
+    records; a deadlock that still happens (another lock order, e.g. commit files) rolls the
+    whole transaction back and it is tried again, WRITE_ATTEMPTS times in all."""
     parsed, problems = _parse(kind, enumerate(records))
     if problems:
         raise IngestInvalid(problems)
-    result = IngestResult(received=len(records))
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return _records_write(team, kind, parsed, received=len(records))
+        except OperationalError as exc:
+            if not _is_conflict(exc):
+                raise
+            if attempt == WRITE_ATTEMPTS:
+                raise WriteConflict(str(exc.__cause__).splitlines()[0]) from exc
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
+
+
+def _records_write(team: Team, kind: str, parsed: list[Record], *, received: int):
+    for record in parsed:
+        record.values.pop("member_id", None)  # resolved again: a retry may see new members
+    result = IngestResult(received=received)
     with transaction.atomic():
         resolver = MemberResolver(team)
         _, problems = _resolve(resolver, parsed)

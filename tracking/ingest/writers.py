@@ -50,7 +50,7 @@ KINDS = {
         columns=(
             "member_id", "commit_hash", "repo_name", "branch_name", "is_primary_branch",
             "total_lines_added", "total_lines_deleted", *PAIR_FIELDS.values(), "message",
-            "commit_ts", "created_at", "range_annotations",
+            "commit_ts", "created_at", "range_annotations", "commit_source",
         ),
         key=("repo_name", "commit_hash"),
         conflict="(team_id, COALESCE(repo_name, ''), commit_hash)",
@@ -99,8 +99,13 @@ def write_batch(
     stamp: datetime,
     state: WriteState | None = None,
 ) -> Written:
-    """Upsert one batch (already validated, members resolved). Last duplicate identity wins."""
-    unique = list({record.key: record for record in records}.values())
+    """Upsert one batch (already validated, members resolved). Last duplicate identity wins.
+
+    The batch is written in identity order: two requests that carry the same new identities
+    in different orders then wait for each other's rows in the same order instead of
+    deadlocking on the unique index (measured before: 13 of 19 such pairs deadlocked).
+    """
+    unique = sorted({record.key: record for record in records}.values(), key=identity_order)
     spec = KINDS[kind]
     if connection.vendor == "postgresql":
         written, changed = _pg_upsert(team, spec, unique, stamp, state or WriteState())
@@ -109,6 +114,10 @@ def write_batch(
     if kind == COMMITS:
         written.updated += _sync_files(team, unique, changed)
     return written
+
+
+def identity_order(record: Record) -> tuple:
+    return tuple("" if part is None else str(part) for part in record.key)
 
 
 def _table(spec: Kind) -> str:
@@ -133,7 +142,7 @@ def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime, s
             if any(record.values[column] is None for record in records):
                 _pg_keep(cursor, team, spec, column)
         with_keys = spec.model is Commit  # commit keys feed the file sync; others just count
-        cursor.execute(_pg_upsert_sql(spec, with_keys=with_keys), [team.pk, stamp])
+        cursor.execute(_pg_upsert_sql(spec, with_keys=with_keys), {"team": team.pk, "stamp": stamp})
         rows = cursor.fetchall()
         cursor.execute("DROP TABLE ingest_stage")
     if not with_keys:
@@ -223,15 +232,15 @@ def _pg_upsert_sql(spec: Kind, *, with_keys: bool) -> str:
     table, cols = _table(spec), spec.columns
     defaults = dict(spec.keep)
     select = ", ".join(
-        f"COALESCE({c}, {defaults[c] or '%s'})" if c in defaults else c for c in cols
+        f"COALESCE({c}, {defaults[c] or '%(stamp)s'})" if c in defaults else c for c in cols
     )
-    new = [_new_value(c) for c in cols]
+    new = [_new_value(c, stamped=defaults.get(c, "") is None) for c in cols]
     assignments = ", ".join(f"{c} = {v}" for c, v in zip(cols, new, strict=True))
     old = ", ".join(f"t.{c}" for c in cols)
     key = ", ".join(_key_sql("", c) for c in spec.key)
     return (
         f"WITH up AS (INSERT INTO {table} AS t (team_id, {', '.join(cols)}) "
-        f"SELECT %s::bigint, {select} FROM ingest_stage "
+        f"SELECT %(team)s::bigint, {select} FROM ingest_stage ORDER BY {key} "  # a fixed lock order
         f"ON CONFLICT {spec.conflict} DO UPDATE SET {assignments} "
         f"WHERE ({old}) IS DISTINCT FROM ({', '.join(new)}) "
         f"RETURNING (xmax = 0) AS inserted, {key}) "
@@ -244,7 +253,12 @@ def _pg_upsert_sql(spec: Kind, *, with_keys: bool) -> str:
     )
 
 
-def _new_value(col: str) -> str:
+def _new_value(col: str, *, stamped: bool = False) -> str:
+    if stamped:
+        # Not sent (the request's stamp stands in): keep the stored value. _pg_keep fills it
+        # in the stage beforehand, but cannot see a row a concurrent request has not committed
+        # yet; without this, its re-send would move createdAt and count as an update.
+        return f"CASE WHEN EXCLUDED.{col} = %(stamp)s THEN t.{col} ELSE EXCLUDED.{col} END"
     if col == "range_annotations":
         return "COALESCE(EXCLUDED.range_annotations, t.range_annotations)"
     return f"EXCLUDED.{col}"
