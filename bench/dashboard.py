@@ -56,7 +56,7 @@ def pages(ctx: Context) -> dict[str, str]:
     window = f"start={end - timedelta(days=89)}&end={end}"
     member = Member.objects.get(pk=ctx.user_member_id)
     commit = Commit.objects.filter(team_id=ctx.team_id).order_by("-id").only("id").first()
-    base = f"/teams/{ctx.team_slug}"
+    base = f"/dashboard/{ctx.team_slug}"
     return {
         "overview, 90 days": f"{base}/?{window}",
         "overview, 90 days, one member": f"{base}/?{window}&member={member.uuid}",

@@ -9,9 +9,9 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("teams/<slug:slug>/", views.overview, name="overview"),
-    path("teams/<slug:slug>/members/<uuid:member_id>/", views.member, name="member"),
-    path("teams/<slug:slug>/commits/<int:pk>/", views.commit, name="commit"),
+    path("dashboard/<slug:slug>/", views.overview, name="overview"),
+    path("dashboard/<slug:slug>/members/<uuid:member_id>/", views.member, name="member"),
+    path("dashboard/<slug:slug>/commits/<int:pk>/", views.commit, name="commit"),
 ]
 
 # Django's own authentication views, at Django's usual names (LOGIN_URL = "login").

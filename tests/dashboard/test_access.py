@@ -19,16 +19,16 @@ def signed_in(user) -> Client:
 
 @pytest.mark.django_db
 def test_it_sends_anonymous_visitors_to_the_login_page(team):
-    response = Client().get("/teams/acme/")
+    response = Client().get("/dashboard/acme/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=/teams/acme/")
+    assert response["Location"].startswith("/accounts/login/?next=/dashboard/acme/")
     assert Client().get("/").status_code == 302
 
 
 def test_it_redirects_a_person_with_one_team_to_its_overview(teammate_user):
     response = signed_in(teammate_user).get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/teams/acme/"
+    assert response["Location"] == "/dashboard/acme/"
 
 
 def test_it_shows_a_team_picker_to_a_person_with_several_teams(teammate_user, outsider_team):
@@ -37,12 +37,12 @@ def test_it_shows_a_team_picker_to_a_person_with_several_teams(teammate_user, ou
     TeamMembership.objects.create(team=outsider_team, user=teammate_user)
     body = signed_in(teammate_user).get("/").content.decode()
     assert "Choose a team" in body
-    assert "/teams/acme/" in body and "/teams/globex/" in body
+    assert "/dashboard/acme/" in body and "/dashboard/globex/" in body
 
 
 def test_it_shows_the_overview_to_the_owner_and_the_teammate(seeded, owner_user, teammate_user):
     for user in (owner_user, teammate_user):
-        response = signed_in(user).get("/teams/acme/")
+        response = signed_in(user).get("/dashboard/acme/")
         assert response.status_code == 200
         body = response.content.decode()
         assert "Committed lines" in body and 'id="chart-share"' in body
@@ -54,9 +54,9 @@ def test_it_answers_404_to_an_outsider_for_every_team_page(seeded, outsider_user
     member = seeded.members.first()
     commit = seeded.commit_set.first()
     for url in (
-        "/teams/acme/",
-        f"/teams/acme/members/{member.uuid}/",
-        f"/teams/acme/commits/{commit.pk}/",
+        "/dashboard/acme/",
+        f"/dashboard/acme/members/{member.uuid}/",
+        f"/dashboard/acme/commits/{commit.pk}/",
     ):
         assert client.get(url).status_code == 404, url
 
@@ -73,33 +73,33 @@ def test_it_answers_404_for_a_member_or_commit_of_another_team(seeded, outsider_
     client = signed_in(outsider_user)
     member = seeded.members.first()
     commit = seeded.commit_set.first()
-    assert client.get(f"/teams/globex/members/{member.uuid}/").status_code == 404
-    assert client.get(f"/teams/globex/commits/{commit.pk}/").status_code == 404
-    assert client.get("/teams/globex/").status_code == 200
+    assert client.get(f"/dashboard/globex/members/{member.uuid}/").status_code == 404
+    assert client.get(f"/dashboard/globex/commits/{commit.pk}/").status_code == 404
+    assert client.get("/dashboard/globex/").status_code == 200
 
 
 def test_a_superuser_sees_every_team_and_the_admin_link(seeded, superuser):
     TeamFactory(name="Initech", slug="initech")
     client = signed_in(superuser)
-    assert client.get("/teams/acme/").status_code == 200
-    assert client.get("/teams/initech/").status_code == 200
+    assert client.get("/dashboard/acme/").status_code == 200
+    assert client.get("/dashboard/initech/").status_code == 200
     body = client.get("/").content.decode()
-    assert "/teams/initech/" in body and "/admin/" in body
+    assert "/dashboard/initech/" in body and "/admin/" in body
 
 
 def test_it_shows_the_member_page_and_the_commit_page(seeded, teammate_user):
     client = signed_in(teammate_user)
     member = seeded.members.first()
-    body = client.get(f"/teams/acme/members/{member.uuid}/?range=90").content.decode()
+    body = client.get(f"/dashboard/acme/members/{member.uuid}/?range=90").content.decode()
     assert member.email in body and "Commits" in body and "Changes" in body
     commit = seeded.commit_set.exclude(range_annotations=None).first()
-    body = client.get(f"/teams/acme/commits/{commit.pk}/").content.decode()
+    body = client.get(f"/dashboard/acme/commits/{commit.pk}/").content.decode()
     assert commit.commit_hash in body and "Files and range annotations" in body
 
 
 def test_the_downloads_stream_the_exports_for_a_signed_in_member(seeded, teammate_user):
     client = signed_in(teammate_user)
-    page = client.get("/teams/acme/?range=7")
+    page = client.get("/dashboard/acme/?range=7")
     commits_url = page.context["downloads"]["commits"]
     response = client.get(commits_url)
     assert response.status_code == 200
@@ -131,7 +131,7 @@ def test_login_logout_and_rate_limited_attempts(team, settings):
     )
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.post("/accounts/logout/").status_code == 302
-    assert client.get("/teams/acme/").status_code == 302
+    assert client.get("/dashboard/acme/").status_code == 302
     # Ten attempts a minute per address and per user name (DASHBOARD_LOGIN_RATE), then 403.
     statuses = [
         Client()
@@ -149,7 +149,7 @@ def test_the_overview_runs_at_most_17_queries(seeded, teammate_user, django_asse
     At most: the figures' functions may get cheaper (rollups), never more numerous."""
     client = signed_in(teammate_user)
     with django_assert_max_num_queries(17):
-        assert client.get("/teams/acme/?range=90").status_code == 200
+        assert client.get("/dashboard/acme/?range=90").status_code == 200
 
 
 def test_the_password_change_page_opens(teammate_user):

@@ -58,7 +58,7 @@ def test_a_teammate_reads_the_dashboard_end_to_end(
 ):
     base = live_server.url
     sign_in(page, base, teammate_user.username)
-    page.wait_for_url(re.compile(r"/teams/acme/$"))
+    page.wait_for_url(re.compile(r"/dashboard/acme/$"))
     for chart in ("chart-share", "chart-ext", "chart-next"):
         page.wait_for_selector(f"#{chart}[data-drawn=true]")
     assert page.locator(".tile").count() == 6
@@ -92,7 +92,7 @@ def test_a_teammate_reads_the_dashboard_end_to_end(
 
     # Phone width: the page still lays out (no horizontal scrolling of the page itself).
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{base}/teams/acme/")
+    page.goto(f"{base}/dashboard/acme/")
     page.wait_for_selector("#chart-next[data-drawn=true]")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400
@@ -100,7 +100,7 @@ def test_a_teammate_reads_the_dashboard_end_to_end(
 
     page.click("button:has-text('Sign out')")
     page.wait_for_url(re.compile(r"/accounts/login/"))
-    page.goto(f"{base}/teams/acme/")
+    page.goto(f"{base}/dashboard/acme/")
     assert "/accounts/login/" in page.url
 
 
@@ -109,8 +109,8 @@ def test_an_outsider_is_refused_the_team(
 ):
     base = live_server.url
     sign_in(page, base, outsider_user.username)
-    page.wait_for_url(re.compile(r"/teams/globex/$"))
-    response = page.goto(f"{base}/teams/acme/")
+    page.wait_for_url(re.compile(r"/dashboard/globex/$"))
+    response = page.goto(f"{base}/dashboard/acme/")
     assert response.status == 404
     download = page.request.get(
         f"{base}/v1/organizations/{seeded.uuid}/ai-code-tracking/commits/export"

@@ -47,7 +47,9 @@ def test_the_page_figures_equal_the_qoder_api(seeded, teammate_user, api, extra)
     start = end - timedelta(days=29)
     client = Client()
     client.force_login(teammate_user)
-    page = client.get("/teams/acme/", {"start": start.isoformat(), "end": end.isoformat(), **extra})
+    page = client.get(
+        "/dashboard/acme/", {"start": start.isoformat(), "end": end.isoformat(), **extra}
+    )
     assert page.status_code == 200
     ctx = page.context
     base = f"/v1/organizations/{seeded.uuid}/"
@@ -89,7 +91,7 @@ def _iso_days(items: list[dict]) -> list[dict]:
 def test_the_tiles_compare_with_the_previous_window_of_equal_length(seeded, teammate_user, api):
     client = Client()
     client.force_login(teammate_user)
-    ctx = client.get("/teams/acme/", {"range": "7"}).context
+    ctx = client.get("/dashboard/acme/", {"range": "7"}).context
     end = timezone.now().date()
     before = api.get(
         f"/v1/organizations/{seeded.uuid}/ai-code/stats/overview",
