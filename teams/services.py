@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -19,7 +20,7 @@ def user_for_email(email: str) -> tuple[object, str | None]:
     email = normalize_email(email)
     try:
         validate_email(email)
-    except Exception:
+    except ValidationError:
         raise CommandError(f"{email!r} is not an email address.") from None
     User = get_user_model()
     user = User.objects.filter(username=email).first()
