@@ -9,7 +9,7 @@ import time
 from bench import env as benv
 from bench.sizes import QUICK, Sizes
 
-PARTS = ("exports", "pages", "ingest", "load")
+PARTS = ("exports", "pages", "ingest", "load", "dashboard")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,24 +44,31 @@ def prepare(sizes: Sizes):
 
 
 def measure(ctx, parts: list[str]) -> dict:
-    from bench import exports, ingest, load, pages
+    from bench import dashboard, exports, ingest, load, pages
     from bench.server import running_server
 
     results: dict = {}
-    with running_server(env=ctx.env, workers=ctx.sizes.workers) as server:
-        ctx.server = server
-        modules = (("exports", exports), ("pages", pages), ("ingest", ingest), ("load", load))
-        for name, module in modules:
-            if name in parts:
-                print(f"measuring {name} ...", flush=True)
-                started = time.perf_counter()
-                try:
-                    results[name] = module.run(ctx)
-                except (SystemExit, Exception) as exc:  # keep the other parts' figures
-                    print(f"  {name} FAILED: {exc}", flush=True)
-                    results.setdefault("errors", {})[name] = str(exc)
-                print(f"  {name} done in {time.perf_counter() - started:.0f} s", flush=True)
+    served = (("exports", exports), ("pages", pages), ("ingest", ingest), ("load", load))
+    served = [(name, module) for name, module in served if name in parts]
+    if served:
+        with running_server(env=ctx.env, workers=ctx.sizes.workers) as server:
+            ctx.server = server
+            for name, module in served:
+                _phase(results, name, module, ctx)
+    if "dashboard" in parts:  # in-process: no server needed
+        _phase(results, "dashboard", dashboard, ctx)
     return results
+
+
+def _phase(results: dict, name: str, module, ctx) -> None:
+    print(f"measuring {name} ...", flush=True)
+    started = time.perf_counter()
+    try:
+        results[name] = module.run(ctx)
+    except (SystemExit, Exception) as exc:  # keep the other parts' figures
+        print(f"  {name} FAILED: {exc}", flush=True)
+        results.setdefault("errors", {})[name] = str(exc)
+    print(f"  {name} done in {time.perf_counter() - started:.0f} s", flush=True)
 
 
 def main(argv: list[str] | None = None) -> None:

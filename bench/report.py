@@ -178,6 +178,10 @@ def table(results: dict) -> list[list[str]]:
         rows += ingest_rows(results["ingest"])
     if "load" in results:
         rows += load_rows(results["load"])
+    if "dashboard" in results:
+        from bench.dashboard import rows as dashboard_rows
+
+        rows += dashboard_rows(results["dashboard"], _row)
     for name, error in results.get("errors", {}).items():
         rows.append(_row(f"{name}: FAILED", error[:60], ok=False))
     return rows

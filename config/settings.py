@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "teams",
     "tracking",
     "analytics_api",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +136,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = envstr("STATIC_ROOT") or BASE_DIR / "var" / "static"  # collectstatic's output
+
+# The dashboard: Django's sessions and login; attempts per address and per user name.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "login"
+DASHBOARD_LOGIN_RATE = envstr("DASHBOARD_LOGIN_RATE", "10/m")
 
 LOGGING = {
     "version": 1,

@@ -23,8 +23,9 @@ SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Static files (the admin's styles, the Swagger UI bundle) from collectstatic's STATIC_ROOT,
-# served by WhiteNoise in the app itself: `manage.py collectstatic` before the first start.
+# Static files (the admin's styles, the Swagger UI bundle, the dashboard's Chart.js) from
+# collectstatic's STATIC_ROOT, served by WhiteNoise in the app itself: `manage.py
+# collectstatic` before the first start.
 MIDDLEWARE = [
     MIDDLEWARE[0],  # SecurityMiddleware first, as WhiteNoise asks
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from analytics_api.errors import json_error_view
+from dashboard.urls import auth_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("ingest/v1/", include("tracking.urls")),
     path("", include("analytics_api.urls")),
+    path("", include("dashboard.urls")),
+    *auth_urlpatterns,
 ]
 
 handler400 = json_error_view(400, "Bad request: the request was refused before any endpoint.")

@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db.models import Count, QuerySet
 from django.utils.html import format_html
 
-from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, normalize_email
+from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, TeamMembership, normalize_email
 from tracking.admin_paging import (
     CappedCountPaginator,
     has_nul,
@@ -49,6 +49,18 @@ class MemberForm(forms.ModelForm):
         email = normalize_email(self.cleaned_data["email"])
         validate_email(email)
         return email
+
+
+@admin.register(TeamMembership)
+class TeamMembershipAdmin(admin.ModelAdmin):
+    """Who may open a team's dashboard, and as what (viewer, admin). Its own list rather than an
+    inline on the team: an inline's formset would be required in every team form post."""
+
+    list_display = ("user", "team", "role", "created_at")
+    list_select_related = ("user", "team")
+    list_filter = ("role", "team")
+    search_fields = ("user__username", "user__email", "team__name")
+    raw_id_fields = ("user",)
 
 
 @admin.register(Team)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import uuid
 from dataclasses import dataclass
 
 from django.db import OperationalError
 from rest_framework import authentication, exceptions, permissions
 
 from teams.models import KEY_PREFIX_LEN, ApiKey, Team
+from teams.selectors import team_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +110,42 @@ class BearerApiKeyAuthentication(ApiKeyAuthentication):
     www_authenticate = 'Bearer realm="api"'
 
 
+@dataclass(frozen=True)
+class SessionPrincipal:
+    """`request.user` of a signed-in person on an API view that also takes the session (the
+    dashboard's CSV downloads): the person acting for the path's team, of which they are a
+    member (or they are a superuser)."""
+
+    user: object
+    team: Team
+
+    is_authenticated = True
+    is_anonymous = False
+
+
+class SessionTeamAuthentication(authentication.SessionAuthentication):
+    """Django's session (with DRF's CSRF check on unsafe methods) for the team named by the
+    path's `organization_id`. A team the person may not see is a 404, as on the dashboard."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user, _ = result
+        raw = request.parser_context.get("kwargs", {}).get("organization_id", "")
+        try:
+            team = team_for_user(user, team_uuid=uuid.UUID(str(raw).strip()))
+        except (ValueError, Team.DoesNotExist):
+            raise exceptions.NotFound("No such organization.") from None
+        return SessionPrincipal(user, team), None
+
+
 class CanRead(permissions.BasePermission):
     message = "This API key is not allowed to read analytics."
 
     def has_permission(self, request, view) -> bool:
+        if isinstance(request.user, SessionPrincipal):
+            return True
         if not isinstance(request.user, KeyPrincipal):
             return False
         return request.user.api_key.can_read

@@ -3,6 +3,7 @@ plain values in views.py, not through these serializers)."""
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
@@ -339,3 +340,19 @@ CHANGES_EXPORT = _spec(
     [*TRACKING_FILTERS[:4], SOURCE, NEUTRALIZE],
     media_type="text/csv",
 )
+
+
+class SessionTeamScheme(OpenApiAuthenticationExtension):
+    """teams.auth.SessionTeamAuthentication: the CSV exports also open to the dashboard's
+    signed-in people (Django's session cookie) for their own teams."""
+
+    target_class = "teams.auth.SessionTeamAuthentication"
+    name = "dashboardSession"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "sessionid",
+            "description": "The dashboard's session, for a member of the path's organization.",
+        }

@@ -23,7 +23,7 @@ from analytics_api.csv_export import (
     neutralize_formulas,
 )
 from analytics_api.errors import QODER
-from teams.auth import BearerApiKeyAuthentication
+from teams.auth import BearerApiKeyAuthentication, SessionTeamAuthentication
 from tracking import figures
 
 from . import params as p
@@ -300,6 +300,8 @@ class _TrackingListView(_TrackingView):
 
 
 class _TrackingExportView(_TrackingView):
+    # The dashboard's downloads: a signed-in person of the path's team, with no key.
+    authentication_classes = [BearerApiKeyAuthentication, SessionTeamAuthentication]
     time_field = ""  # the rows' ordering column, for keyset batches
     header: list[str] = []
     render_csv_row = staticmethod(lambda row: row)  # a row -> the CSV row

@@ -1,4 +1,8 @@
-"""`manage.py create_team NAME [--slug S] [--json]` (API.md section 7)."""
+"""`manage.py create_team NAME [--slug S] [--owner EMAIL] [--json]` (API.md section 7).
+
+--owner makes that person (a login, created with a printed password if missing) the team's
+dashboard admin.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from teams.management.commands.create_api_key import key_payload
-from teams.models import ApiKey, Team
+from teams.models import ApiKey, Team, TeamMembership
+from teams.services import membership_set
 
 
 def team_create(*, name: str, slug: str = "") -> Team:
@@ -33,6 +38,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="the team's display name")
         parser.add_argument("--slug", default="", help="URL-safe identifier (default: from NAME)")
+        parser.add_argument("--owner", default="", help="email of the dashboard admin")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **options) -> None:
@@ -41,11 +47,23 @@ class Command(BaseCommand):
             _key, plain = ApiKey.objects.create_key(
                 team=team, name="created with team", can_read=True, can_ingest=True
             )
+            owner = password = None
+            if options["owner"]:
+                owner, password = membership_set(
+                    team=team, email=options["owner"], role=TeamMembership.Role.ADMIN
+                )
         if options["json"]:
-            self.stdout.write(json.dumps(key_payload(team, plain)))
+            payload = key_payload(team, plain)
+            if owner is not None:
+                payload["owner"] = {"login": owner.user.username, "password": password}
+            self.stdout.write(json.dumps(payload))
             return
         self.stdout.write(f"Team created: {team.name}")
         self.stdout.write(f"Team id:   {team.uuid}")
         self.stdout.write(f"Team slug: {team.slug}")
         self.stdout.write("API key (read + ingest), shown only this once:")
         self.stdout.write(plain)
+        if owner is not None:
+            self.stdout.write(f"Dashboard admin: {owner.user.username}")
+            if password:
+                self.stdout.write(f"New login's password (shown once): {password}")

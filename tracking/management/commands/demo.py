@@ -8,19 +8,34 @@ never shown twice.
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from teams.models import ApiKey, Team
+from teams.models import ApiKey, Team, TeamMembership
+from teams.services import membership_set
 from tracking.demo import DemoSize, demo_seed, team_has_records
 from tracking.models import Commit
 
 DEMO_SLUG = "acme-demo"
 DEMO_NAME = "Acme Demo"
 KEY_NAME = "make run"
+DEMO_LOGIN = "demo@acme.example"
+
+
+def demo_login(team: Team) -> str:
+    """The demo team's dashboard login (a viewer), with a new password printed every run."""
+    membership, password = membership_set(
+        team=team, email=DEMO_LOGIN, role=TeamMembership.Role.VIEWER
+    )
+    if password is None:
+        password = secrets.token_urlsafe(12)
+        membership.user.set_password(password)
+        membership.user.save(update_fields=["password"])
+    return password
 
 
 def demo_team() -> tuple[Team, bool]:
@@ -105,11 +120,15 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Demo team {DEMO_NAME!r} already has data: not seeding again.")
         key = demo_key(team)
+        password = demo_login(team)
         base = f"http://{browsable_host(options['host'])}:{options['port']}"
-        self.print_usage(team=team, key=key, base=base)
+        self.print_usage(team=team, key=key, base=base, password=password)
 
-    def print_usage(self, *, team: Team, key: str, base: str) -> None:
+    def print_usage(self, *, team: Team, key: str, base: str, password: str) -> None:
         out = self.stdout.write
+        out("")
+        out(self.style.SUCCESS(f"Dashboard: {base}/"))
+        out(f"Demo login: {DEMO_LOGIN}  password: {password}  (a new password every run)")
         out("")
         out(self.style.SUCCESS(f"Demo API key (read + ingest; shown once): {key}"))
         out(f"Team: {team.name}, slug {team.slug}, id (Qoder organization_id) {team.uuid}")

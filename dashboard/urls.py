@@ -1,0 +1,31 @@
+"""The dashboard for people, at the site root."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/<slug:slug>/", views.overview, name="overview"),
+    path("dashboard/<slug:slug>/members/<uuid:member_id>/", views.member, name="member"),
+    path("dashboard/<slug:slug>/commits/<int:pk>/", views.commit, name="commit"),
+]
+
+# Django's own authentication views, at Django's usual names (LOGIN_URL = "login").
+auth_urlpatterns = [
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/accounts/password/done/"),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]

@@ -1,0 +1,185 @@
+"""The dashboard's pages. Every team page goes through `team_page`, the one place that resolves
+the URL's team for the signed-in person (404 for a team they do not belong to) and reads the
+filters; the pages then read through dashboard.data (the figures) or the team's own records."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django_ratelimit.decorators import ratelimit
+
+from teams.models import Member, Team
+from teams.selectors import team_for_user, teams_for_user
+from tracking.models import AI_PAIRS, Change, Commit
+
+from . import data
+from .filters import PRESETS, DashboardFilters, parse_filters
+
+PAGE_SIZE = 25
+
+
+def team_page(view):
+    """Sign-in required; `slug` -> the team (404 unless the person may see it) and filters.
+
+    A 404 is a page for people here, not the API's JSON error (the site-wide handler404)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+        try:
+            team = team_for_user(request.user, slug=slug)
+            filters, errors = parse_filters(request.GET, today=timezone.now().date())
+            return view(request, team=team, filters=filters, errors=errors, **kwargs)
+        except (Team.DoesNotExist, Http404):
+            return render(request, "dashboard/404.html", status=404)
+
+    return wrapper
+
+
+@method_decorator(
+    ratelimit(key="ip", rate=settings.DASHBOARD_LOGIN_RATE, method="POST", block=True),
+    name="post",
+)
+@method_decorator(
+    ratelimit(key="post:username", rate=settings.DASHBOARD_LOGIN_RATE, method="POST", block=True),
+    name="post",
+)
+class LoginView(auth_views.LoginView):
+    """Django's login, rate-limited per client address and per user name (django-ratelimit in
+    the shared rate-limit cache): a refused attempt is a 403."""
+
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The person's team's dashboard, or a picker when they see several."""
+    teams = list(teams_for_user(request.user).order_by("name"))
+    if len(teams) == 1:
+        return redirect("dashboard:overview", slug=teams[0].slug)
+    return render(request, "dashboard/home.html", {"teams": teams})
+
+
+def _downloads(team: Team, filters: DashboardFilters) -> dict[str, str]:
+    """The current filter's commits and changes through the Qoder CSV exports (which take the
+    session of a signed-in team member). The tracking exports know dates, member and, for
+    commits, the repository; not the branch or extension filters."""
+    metric = filters.metric()
+    params = {
+        "startDate": metric.start.isoformat().replace("+00:00", "Z"),
+        "endDate": metric.end.isoformat().replace("+00:00", "Z"),
+    }
+    if filters.member:
+        params["userId"] = str(filters.member)
+    org = {"organization_id": str(team.uuid)}
+    commits = dict(params, **({"repoName": filters.repo} if filters.repo else {}))
+    return {
+        "commits": f"{reverse('qoder-commits-export', kwargs=org)}?{urlencode(commits)}",
+        "changes": f"{reverse('qoder-changes-export', kwargs=org)}?{urlencode(params)}",
+    }
+
+
+def _base_context(team: Team, filters: DashboardFilters, errors: list[str]) -> dict:
+    return {
+        "team": team,
+        "filters": filters,
+        "errors": errors,
+        "presets": [(n, filters.query(range=n)) for n in PRESETS],
+        "downloads": _downloads(team, filters),
+    }
+
+
+def _member_choices(ranking: list[dict], filters: DashboardFilters) -> list[tuple[str, str]]:
+    """The member filter's options: the ranking's members (those with commits in the window,
+    at most RANKING_LIMIT), not every member of the team (thousands on a big team), plus the
+    one filtered on. Optimization: no query of its own."""
+    choices = {row["userId"]: row["email"] for row in ranking}
+    if filters.member and str(filters.member) not in choices:
+        choices[str(filters.member)] = str(filters.member)
+    return sorted(choices.items(), key=lambda item: item[1])
+
+
+@team_page
+def overview(request, *, team: Team, filters: DashboardFilters, errors: list[str]):
+    figures_now, tiles = data.tiles(team=team, filters=filters)
+    ranking = data.ranking(team=team, filters=filters)
+    repo_count, repos = data.repos(team=team, filters=filters)
+    context = _base_context(team, filters, errors) | {
+        "overview": figures_now,
+        "tiles": tiles,
+        "share": data.share_trend(team=team, filters=filters),
+        "ext_trend": data.extension_trend(team=team, filters=filters),
+        "next": data.next_trend(team=team, filters=filters),
+        "ranking": ranking,
+        "member_choices": _member_choices(ranking, filters),
+        "repos": repos,
+        "repo_count": repo_count,
+        "extensions": data.extensions(team=team, filters=filters),
+    }
+    return render(request, "dashboard/overview.html", context)
+
+
+@team_page
+def member(request, *, team, filters, errors, member_id: uuid.UUID):
+    person = get_object_or_404(Member, team=team, uuid=member_id)
+    filters = DashboardFilters(**{**filters.__dict__, "member": person.uuid})
+    metric = filters.metric()
+    commits = Commit.objects.filter(
+        team=team, member=person, occurred_at__gte=metric.start, occurred_at__lte=metric.end
+    ).order_by("-occurred_at", "-id")
+    changes = Change.objects.filter(
+        team=team, member=person, created_at__gte=metric.start, created_at__lte=metric.end
+    ).order_by("-created_at", "-id")
+    context = _base_context(team, filters, errors) | {
+        "person": person,
+        "tiles": data.tiles(team=team, filters=filters)[1],
+        "share": data.share_trend(team=team, filters=filters),
+        "commit_page": Paginator(
+            commits.only(
+                "id", "commit_hash", "repo_name", "branch_name", "occurred_at", "message",
+                "total_lines_added", "total_lines_deleted",
+            ),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("commits_page")),
+        "change_page": Paginator(
+            changes.only(
+                "id", "change_id", "source", "model", "accepted", "total_lines_added",
+                "total_lines_deleted", "created_at",
+            ),
+            PAGE_SIZE,
+        ).get_page(request.GET.get("changes_page")),
+    }  # fmt: skip
+    return render(request, "dashboard/member.html", context)
+
+
+@team_page
+def commit(request, *, team, filters, errors, pk: int):
+    row = get_object_or_404(Commit.objects.select_related("member"), team=team, pk=pk)
+    pairs = [
+        (name, getattr(row, f"{name}_lines_added"), getattr(row, f"{name}_lines_deleted"))
+        for name in AI_PAIRS
+    ]
+    annotations = {a.get("filePath"): a.get("groups", []) for a in row.range_annotations or []}
+    files = [
+        {"file": f, "groups": annotations.pop(f.file_path, [])}
+        for f in row.files.order_by("file_path")
+    ]
+    context = _base_context(team, filters, errors) | {
+        "commit": row,
+        "pairs": [p for p in pairs if p[1] or p[2]],
+        "ai_added": sum(p[1] for p in pairs),
+        "files": files,
+        "other_annotations": annotations,
+    }
+    return render(request, "dashboard/commit.html", context)
