@@ -27,7 +27,7 @@ FORMS = (
 
 def parse_date(value: str, *, now: datetime, is_end: bool = False) -> datetime:
     """The aware UTC instant `value` names, relative to `now`; ValueError(message) if none."""
-    text = value.strip()
+    text = value.strip(" ")
     try:
         parsed = _parse(text, now=now.astimezone(UTC), is_end=is_end)
     except (OverflowError, OSError):
@@ -39,7 +39,7 @@ def parse_date(value: str, *, now: datetime, is_end: bool = False) -> datetime:
 
 def is_relative(value: str) -> bool:
     """Whether `value` moves with the clock (now, today, 7d, ...) rather than naming an instant."""
-    text = value.strip().lower()
+    text = value.strip(" ").lower()
     return text in _WORDS or bool(_RELATIVE_RE.match(text))
 
 

@@ -21,10 +21,12 @@ _DATE = "(19|20)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])"  # days every m
 _TIME = (
     "T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-](0[0-9]|1[0-3]):[0-5][0-9])?"
 )
-DATE_PATTERN = f"^(|{_WORD}|{_RELATIVE}|[0-9]{{1,13}}|{_DATE}({_TIME})?)$"
+DATE_PATTERN = f"^ *(|{_WORD}|{_RELATIVE}|[0-9]{{1,13}}|{_DATE}({_TIME})?) *$"
 DATE = {"type": "string", "pattern": DATE_PATTERN}
 
-UUID_PATTERN = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"
+UUID_PATTERN = (
+    "^ *([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})? *$"
+)
 UUID_OR_BLANK = {"type": "string", "pattern": UUID_PATTERN}
 UUID = {"type": "string", "format": "uuid"}
 

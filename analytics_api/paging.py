@@ -36,7 +36,7 @@ def parse_paging(
 def positive_int(query: Mapping[str, str], name: str, *, default: int) -> int:
     """The parameter `name` as an integer >= 1 (ASCII digits only), `default` when absent or
     blank; ApiError 400 naming the parameter otherwise."""
-    raw = (query.get(name) or "").strip()
+    raw = (query.get(name) or "").strip(" ")
     if not raw:
         return default
     if not _DIGITS_RE.match(raw) or not raw.strip("0"):

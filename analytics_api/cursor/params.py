@@ -59,8 +59,9 @@ class ListParams:
 
 
 def parse_filters(query, *, now: datetime) -> Filters:
-    start_raw = (query.get("startDate") or "").strip()
-    end_raw = (query.get("endDate") or "").strip()
+    # Only spaces are trimmed: a control character (a stray "\r") makes the value invalid.
+    start_raw = (query.get("startDate") or "").strip(" ")
+    end_raw = (query.get("endDate") or "").strip(" ")
     start = (
         _date(start_raw, "startDate", now=now, is_end=False) if start_raw else now - DEFAULT_WINDOW
     )
@@ -96,11 +97,11 @@ def parse_user(value: str | None) -> UserFilter | None:
     Plausible values that name nobody (an unknown email, a user_ id we never issued, a huge
     number) filter to an empty result; anything that cannot be any of the three forms is a 400.
     """
+    if _CONTROL_RE.search(value or ""):
+        raise ApiError("Invalid user: it contains control characters.")
     text = (value or "").strip()
     if not text:
         return None
-    if _CONTROL_RE.search(text):
-        raise ApiError("Invalid user: it contains control characters.")
     if "@" in text:
         return UserFilter(email=normalize_email(text))
     if looks_like_member_id(text):
@@ -136,7 +137,7 @@ class CommitDetailParams:
 
 def parse_commit_detail(hashes: str, query) -> CommitDetailParams:
     """`{hash}` or `{hash},{hash},...` (1 to 50), and an optional `branch`."""
-    parts = [part.strip() for part in hashes.split(",")]
+    parts = [part.strip(" ") for part in hashes.split(",")]
     if not all(parts):
         raise ApiError("Invalid commit hash: an empty hash in the list.")
     if len(parts) > MAX_DETAIL_HASHES:
@@ -144,9 +145,10 @@ def parse_commit_detail(hashes: str, query) -> CommitDetailParams:
     for part in parts:
         if len(part) > MAX_HASH_LENGTH or _CONTROL_RE.search(part):
             raise ApiError(f"Invalid commit hash {part[:70]!r}.")
-    branch = (query.get("branch") or "").strip()
+    branch = query.get("branch") or ""
     if _CONTROL_RE.search(branch):
         raise ApiError("Invalid branch: it contains control characters.")
+    branch = branch.strip()
     return CommitDetailParams(tuple(dict.fromkeys(parts)), branch or None)
 
 

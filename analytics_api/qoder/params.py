@@ -41,9 +41,10 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 def text(value: str, *, name: str) -> str:
     """A stripped text value; control characters are a 400 (PostgreSQL rejects NUL in text), and
     so is text that is not valid Unicode (a lone surrogate from JSON's "\\ud800")."""
-    value = value.strip()
+    # Checked before stripping: "a\r" is refused, not quietly read as "a".
     if _CONTROL_RE.search(value):
         raise ApiError(f"{name} must not contain control characters.")
+    value = value.strip()
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -57,7 +58,7 @@ def _text(query, name: str) -> str | None:
 
 def parse_uuid(value: str, *, name: str) -> uuid.UUID:
     try:
-        return uuid.UUID(value.strip())
+        return uuid.UUID(value.strip(" "))
     except (ValueError, AttributeError):
         raise ApiError(f"{name} must be a UUID, got {value!r}.") from None
 
@@ -68,7 +69,7 @@ def is_moving(raw: str, *, missing_is_now: bool) -> bool:
 
 
 def _date(query, name: str, *, now: datetime, is_end: bool) -> datetime | None:
-    value = query.get(name, "").strip()
+    value = query.get(name, "").strip(" ")
     if not value:
         return None
     try:
@@ -86,7 +87,7 @@ def _check_order(start, end, *, start_name: str, end_name: str | None) -> None:
 
 
 def _boolean(query, name: str) -> bool:
-    value = query.get(name, "").strip().lower()
+    value = query.get(name, "").strip(" ").lower()
     if value in ("", "false", "0"):
         return False
     if value in ("true", "1"):
@@ -117,7 +118,7 @@ def metric_filters(query, *, now: datetime, dates_required: bool) -> MetricFilte
     _check_order(start, end, start_name="start_date", end_name="end_date")
     if start is not None and end is not None and end - start > MAX_METRIC_RANGE:
         raise ApiError("start_date to end_date spans more than 90 days.")
-    user_id = query.get("user_id", "").strip()
+    user_id = query.get("user_id", "").strip(" ")
     return MetricFilters(
         start=start,
         end=end,
@@ -175,7 +176,7 @@ def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParam
     end = sent_end or now
     start = start or _lookback(end)
     _check_order(start, end, start_name="startDate", end_name="endDate" if sent_end else None)
-    user_id = query.get("userId", "").strip()
+    user_id = query.get("userId", "").strip(" ")
     page, page_size = parse_paging(
         query, default_size=TRACKING_PAGE_DEFAULT, max_size=TRACKING_PAGE_MAX
     )
@@ -198,7 +199,7 @@ def _lookback(end: datetime) -> datetime:
 
 
 def _source(query) -> str | None:
-    value = query.get("source", "").strip().upper()
+    value = query.get("source", "").strip(" ").upper()
     if not value:
         return None
     if value not in Source.values:
