@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from teams.models import Member, Team, normalize_email
 from tracking.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
-from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
+from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, SyncState
 
 TEAM_PARAM = "team__id__exact"
 HEX_PREFIX = re.compile(r"^[0-9a-fA-F]{4,64}$")
@@ -323,3 +323,29 @@ class MessageAdmin(RecordAdmin):
 
     def search_identity(self, queryset: QuerySet, term: str) -> QuerySet:
         return queryset.filter(team__in=Team.objects.values("id"), message_id=term)
+
+
+@admin.register(SyncState)
+class SyncStateAdmin(admin.ModelAdmin):
+    """`manage.py sync` checkpoints, read-only: only the command moves them (--reset)."""
+
+    list_display = (
+        "team", "source", "stream", "checkpoint", "last_run_at", "last_success_at",
+        "records", "created", "updated", "requests", "short_error",
+    )  # fmt: skip
+    list_filter = ("source", "stream", "team")
+    list_select_related = ("team",)
+    ordering = ("team", "source", "stream")
+
+    @admin.display(description="last error")
+    def short_error(self, state: SyncState) -> str:
+        return state.last_error[:120]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
