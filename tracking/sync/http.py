@@ -126,6 +126,10 @@ class Client:
                 data = response.read(MAX_BODY + 1)
                 if len(data) > MAX_BODY:
                     raise self._error(url, f"response larger than {MAX_BODY} bytes")
+                expected = response.headers.get("Content-Length")
+                if expected and expected.isdigit() and len(data) < int(expected):
+                    # read(n) returns a short body at EOF instead of raising IncompleteRead.
+                    raise _Retry(f"truncated body: {len(data)} of {expected} bytes")
                 self.stats.bytes += len(data)
                 return data, response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as exc:
