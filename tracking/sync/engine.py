@@ -76,20 +76,28 @@ def sync_streams(
             state.checkpoint = None
             state.save(update_fields=["checkpoint"])
         start = state.checkpoint - options.overlap if state.checkpoint else end - options.since
-        planned = windows(start, end, options.window)
+        planned, stream_started = windows(start, end, options.window), time.monotonic()
         for number, (low, high) in enumerate(planned, start=1):
             before = client.stats.requests
             try:
                 records = stream.fetch(client, low, high)
                 result = _store(team, state, stream, records, high, client, before, options)
-            except (UpstreamError, SyncFailed) as exc:
+            except SyncFailed as exc:
+                message = f"{client.base_url}: {stream.name} {low:%Y-%m-%d}..{high:%Y-%m-%d}: {exc}"
+                _failed(state, message, client.stats.requests - before)
+                raise SyncFailed(message) from None
+            except UpstreamError as exc:
                 _failed(state, str(exc), client.stats.requests - before)
                 raise SyncFailed(str(exc)) from None
             totals.received += result.received
             totals.created += result.created
             totals.updated += result.updated
             totals.windows += 1
-            progress(_line(source, stream, number, len(planned), low, high, totals, client))
+            progress(
+                _line(
+                    source, stream, number, len(planned), low, high, totals, client, stream_started
+                )
+            )
     return totals
 
 
@@ -101,8 +109,8 @@ def _store(team, state, stream, records, high, client, before, options):
         except IngestInvalid as exc:
             shown = "; ".join(f"record {p.index}: {p.field}: {p.message}" for p in exc.problems[:5])
             raise SyncFailed(
-                f"{stream.name}: the upstream sent {len(exc.problems)} invalid field(s), nothing "
-                f"of this window was stored: {shown}"
+                f"the upstream sent {len(exc.problems)} invalid field(s), nothing of this "
+                f"window was stored: {shown}"
             ) from None
         if options.dry_run:
             transaction.set_rollback(True)
@@ -127,11 +135,13 @@ def _failed(state: SyncState, message: str, requests: int) -> None:
     )
 
 
-def _line(source, stream, number, count, low, high, totals, client) -> str:
+def _line(source, stream, number, count, low, high, totals, client, stream_started) -> str:
     elapsed = max(time.monotonic() - totals.started, 1e-6)
     rate = totals.received / elapsed
+    # ETA of this stream: its windows so far took this long each (pacing included).
+    eta = (time.monotonic() - stream_started) / number * (count - number)
     return (
         f"{source} {stream.name}: window {number}/{count} "
         f"{low:%Y-%m-%d %H:%M} .. {high:%Y-%m-%d %H:%M}: {totals.received} records, "
-        f"{client.stats.requests} requests, {rate:.0f} records/s"
+        f"{client.stats.requests} requests, {rate:.0f} records/s, ETA {eta:.0f}s"
     )

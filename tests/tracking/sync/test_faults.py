@@ -143,3 +143,24 @@ def test_pacing_keeps_each_endpoint_under_max_rpm():
     assert starts[:5] == [0.0] * 5
     assert all(starts[i + 5] - starts[i] >= 60 for i in range(len(starts) - 5))
     assert clock.now == 120.0
+
+
+def test_a_column_the_export_does_not_document_is_ignored(team, upstream, monkeypatch):
+    original = upstream._cursor_csv
+
+    def with_extra_column(rows, commits):
+        lines = original(rows, commits).decode().splitlines()
+        return "\n".join(f"{line},x" for line in lines).encode() + b"\n"
+
+    monkeypatch.setattr(upstream, "_cursor_csv", with_extra_column)
+    run(team, upstream, FakeClock())
+    assert stored_changes(team) == upstream_changes(upstream)
+
+
+def test_a_record_the_ingestion_refuses_stops_the_run_naming_the_upstream_and_the_field(
+    team, upstream
+):
+    upstream.changes[0]["totalLinesAdded"] = -5
+    with pytest.raises(SyncFailed, match=r"127\.0\.0\.1.*changes.*totalLinesAdded") as failure:
+        run(team, upstream, FakeClock())
+    assert "nothing of this window was stored" in str(failure.value)

@@ -126,3 +126,19 @@ def test_upstream_created_at_is_kept(team, upstream):
     first = upstream.commits[0]
     stored = Commit.objects.get(team=team, commit_hash=first["commitHash"])
     assert ts(stored.created_at) == first["createdAt"]
+
+
+def test_watch_syncs_again_every_interval(team, upstream, monkeypatch):
+    naps = []
+
+    def sleep(seconds):
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise KeyboardInterrupt  # the operator's Ctrl-C
+
+    monkeypatch.setattr("tracking.management.commands.sync.time.sleep", sleep)
+    with pytest.raises(KeyboardInterrupt):
+        sync(upstream, "cursor", *FAST, "--watch", "300")
+    assert naps == [300.0, 300.0]
+    # The backfill (4 windows a stream), a nap, one incremental pass (1 a stream), a nap.
+    assert len(upstream.log) == 8 + 2
