@@ -71,7 +71,7 @@ def sync_streams(
     totals = Totals()
     end = options.now().replace(microsecond=0)
     for stream in streams:
-        state, _ = SyncState.objects.get_or_create(team=team, source=source, stream=stream.name)
+        state = _state(team, source, stream.name, create=not options.dry_run)
         if options.reset and not options.dry_run:
             state.checkpoint = None
             state.save(update_fields=["checkpoint"])
@@ -127,9 +127,19 @@ def _store(team, state, stream, records, high, client, before, options):
     return result
 
 
+def _state(team: Team, source: str, stream: str, *, create: bool) -> SyncState:
+    """The stream's checkpoint row; a dry run on a new stream works on an unsaved one."""
+    key = {"team": team, "source": source, "stream": stream}
+    if create:
+        return SyncState.objects.get_or_create(**key)[0]
+    return SyncState.objects.filter(**key).first() or SyncState(**key)
+
+
 def _failed(state: SyncState, message: str, requests: int) -> None:
     # Outside the failed transaction: the checkpoint stays where the last committed window
     # left it; only the error and the time are recorded.
+    if state.pk is None:
+        return  # a dry run's first look at this stream
     SyncState.objects.filter(pk=state.pk).update(
         last_run_at=timezone.now(), last_error=message[:2000]
     )

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from tracking.ingest import readers
 from tracking.ingest.records import ALLOWED, CHANGES, COMMITS
@@ -162,7 +163,7 @@ def _cursor_json(kind: str):
 
 
 def qoder_streams(organization: str) -> list[Stream]:
-    base = f"/v1/organizations/{organization}/ai-code-tracking"
+    base = f"/v1/organizations/{quote(organization, safe='')}/ai-code-tracking"
     return [
         Stream(COMMITS, COMMITS, _qoder_commits(base)),
         Stream(CHANGES, CHANGES, _qoder_changes(base)),

@@ -105,7 +105,7 @@ def test_dry_run_validates_and_stores_nothing(team, upstream):
     out, _ = sync(upstream, "cursor", *FAST, "--dry-run")
     assert "dry run" in out and "160 received" in out
     assert not Commit.objects.exists() and not Change.objects.exists()
-    assert not SyncState.objects.filter(checkpoint__isnull=False).exists()
+    assert not SyncState.objects.exists()
 
 
 def test_reset_backfills_since_again(team, upstream):
