@@ -69,7 +69,10 @@ def sync_streams(
     progress: Callable[[str], None] = lambda line: None,
 ) -> Totals:
     totals = Totals()
-    end = options.now().replace(microsecond=0)
+    # Rounded up to the millisecond the requests carry: a record stamped in this very
+    # millisecond, before the run started, is inside the range.
+    now = options.now() + timedelta(milliseconds=1)
+    end = now.replace(microsecond=now.microsecond // 1000 * 1000)
     for stream in streams:
         state = _state(team, source, stream.name, create=not options.dry_run)
         if options.reset and not options.dry_run:
