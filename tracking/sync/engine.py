@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from teams.models import Team
@@ -144,7 +145,7 @@ def _failed(state: SyncState, message: str, requests: int) -> None:
     if state.pk is None:
         return  # a dry run's first look at this stream
     SyncState.objects.filter(pk=state.pk).update(
-        last_run_at=timezone.now(), last_error=message[:2000]
+        last_run_at=timezone.now(), last_error=message[:2000], requests=F("requests") + requests
     )
 
 

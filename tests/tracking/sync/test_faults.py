@@ -96,7 +96,9 @@ def test_5xx_until_the_attempts_run_out_stops_with_the_url_and_keeps_the_checkpo
     with pytest.raises(SyncFailed, match=r"changes\.csv.*500.*gave up after 4 attempts"):
         run(team, upstream, FakeClock())
     assert checkpoint(team) == before
-    assert "500" in SyncState.objects.get(team=team, stream="changes").last_error
+    state = SyncState.objects.get(team=team, stream="changes")
+    assert "500" in state.last_error
+    assert state.requests == 4 + 4  # the backfill's 4 windows, then 4 failed attempts
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,11 @@ def annotations(hash_: str) -> list:
              "ranges": [{"start": 1, "end": 3}]}]}]  # fmt: skip
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # a client killed mid-response (the kill -9 test) is expected, not news
+
+
 class Upstream:
     def __init__(self, commits=(), changes=(), delay: float = 0.0):
         self.commits, self.changes = list(commits), list(changes)
@@ -107,7 +112,7 @@ class Upstream:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
