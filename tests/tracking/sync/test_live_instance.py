@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -76,15 +77,31 @@ def _run(env: dict, *args: str) -> str:
     return done.stdout
 
 
-def _instance(tmp_path_factory, rate: str):
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> tuple[Path, dict]:
+    """A's database, migrated and seeded once: (file, create_team's answer)."""
     db = tmp_path_factory.mktemp("upstream") / "a.sqlite3"
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env.update(DATABASE_URL=f"sqlite:///{db}", SECRET_KEY="upstream-a-" + "x" * 40,
-               AI_CODE_RATE_LIMIT=rate, CONN_MAX_AGE="0")  # fmt: skip
+    env = _a_env(db, "10000/m")
     _run(env, "migrate", "--noinput", "-v0")
     created = json.loads(_run(env, "create_team", "Upstream", "--json"))
     _run(env, "seed_demo", "--team", "upstream", "--commits", "150", "--changes", "600",
          "--messages", "0", "--members", "6", "--days", "20", "--seed", "3")  # fmt: skip
+    return db, created
+
+
+def _a_env(db: Path, rate: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(DATABASE_URL=f"sqlite:///{db}", SECRET_KEY="upstream-a-" + "x" * 40,
+               AI_CODE_RATE_LIMIT=rate, CONN_MAX_AGE="0")  # fmt: skip
+    return env
+
+
+def _instance(seeded, tmp_path_factory, rate: str):
+    """gunicorn on a copy of A's seeded database, limited to `rate` per team and endpoint."""
+    source, created = seeded
+    db = tmp_path_factory.mktemp("instance") / "a.sqlite3"
+    shutil.copyfile(source, db)
+    env = _a_env(db, rate)
     port = _port()
     server = subprocess.Popen(
         [GUNICORN, "config.wsgi", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
@@ -108,14 +125,14 @@ def _instance(tmp_path_factory, rate: str):
 
 
 @pytest.fixture(scope="module")
-def instance_a(tmp_path_factory):
-    yield from _instance(tmp_path_factory, "10000/m")
+def instance_a(seeded, tmp_path_factory):
+    yield from _instance(seeded, tmp_path_factory, "10000/m")
 
 
 @pytest.fixture(scope="module")
-def limited_a(tmp_path_factory):
+def limited_a(seeded, tmp_path_factory):
     """A with the vendors' own limit: 5 requests a minute per team and endpoint."""
-    yield from _instance(tmp_path_factory, "5/m")
+    yield from _instance(seeded, tmp_path_factory, "5/m")
 
 
 def _rows(body: bytes, drop: str) -> list[tuple]:
