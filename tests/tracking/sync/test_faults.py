@@ -166,3 +166,14 @@ def test_a_record_the_ingestion_refuses_stops_the_run_naming_the_upstream_and_th
     with pytest.raises(SyncFailed, match=r"127\.0\.0\.1.*changes.*totalLinesAdded") as failure:
         run(team, upstream, FakeClock())
     assert "nothing of this window was stored" in str(failure.value)
+
+
+def test_the_key_is_redacted_even_when_the_upstream_quotes_it(team, upstream):
+    upstream.fail(CHANGES_CSV, "echo")
+    with pytest.raises(SyncFailed) as failure:
+        run(team, upstream, FakeClock())
+    message = str(failure.value)
+    assert "400 Bad Request: bad [redacted] and [redacted]" in message
+    assert KEY not in message
+    stored = SyncState.objects.get(team=team, stream="changes").last_error
+    assert KEY not in stored and "[redacted]" in stored

@@ -174,6 +174,10 @@ class Upstream:
             self._send(h, 500, "application/json", b"{}")
         elif fault == "badjson":
             self._send(h, 200, "application/json", b'{"items": [{"changeId": ')
+        elif fault == "echo":  # a careless upstream quoting the credentials it was sent
+            sent = h.headers["Authorization"]
+            said = json.dumps({"error": "Bad Request", "message": f"bad {sent} and {KEY}"})
+            self._send(h, 400, "application/json", said.encode())
         elif fault == "401":
             self._send(h, 401, "application/json", b'{"error":"Unauthorized","message":"bad key"}')
         else:
