@@ -24,6 +24,7 @@ from tracking.sync.http import Client, UpstreamError
 CURSOR_PAGE_SIZE = 1000  # Cursor's maximum
 QODER_PAGE_SIZE = 200  # Qoder's maximum
 QODER_DETAIL_BATCH = 50  # commits/detail takes 1 to 50 hashes
+CSV_FIELD_LIMIT = 64 << 20  # characters per CSV cell
 
 
 def iso(moment: datetime) -> str:
@@ -60,6 +61,8 @@ def _csv(url: str, body: bytes, content_type: str, expected: str) -> list[dict]:
             f"{url}: expected CSV, got {content_type or 'no content type'} ({_peek(body)})"
         )
     fmt = next(f for f in readers.CSV_FORMATS if f.name == expected)
+    # A commit message or metadata_json cell may be far over the csv module's 128 KiB default.
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(body.decode("utf-8-sig", errors="replace"), newline=""))
     try:
         header = [h.strip() for h in next(reader)]

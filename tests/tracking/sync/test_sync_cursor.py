@@ -144,3 +144,11 @@ def test_watch_syncs_again_every_interval(team, upstream, monkeypatch):
     assert naps == [300.0, 300.0]
     # The backfill (4 windows a stream), a nap, one incremental pass (1 a stream), a nap.
     assert len(upstream.log) == 8 + 2
+
+
+def test_a_commit_message_over_the_csv_modules_default_cell_limit_is_read(team, upstream):
+    long = commit(3000, datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2))
+    long["message"] = "x" * 300_000
+    upstream.commits.append(long)
+    sync(upstream, "cursor", *FAST)
+    assert stored_commits(team) == upstream_commits(upstream)
