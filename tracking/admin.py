@@ -327,14 +327,19 @@ class MessageAdmin(RecordAdmin):
 
 @admin.register(SyncState)
 class SyncStateAdmin(admin.ModelAdmin):
-    """Where each mirror stands (manage.py sync): read-only, written by the sync alone."""
+    """`manage.py sync` checkpoints, read-only: only the command moves them (--reset)."""
 
     list_display = (
-        "team", "source", "stream", "checkpoint", "last_run_at", "last_success_at", "records",
-        "created", "updated", "requests", "last_error",
+        "team", "source", "stream", "checkpoint", "last_run_at", "last_success_at",
+        "records", "created", "updated", "requests", "short_error",
     )  # fmt: skip
     list_filter = ("source", "stream", "team")
     list_select_related = ("team",)
+    ordering = ("team", "source", "stream")
+
+    @admin.display(description="last error")
+    def short_error(self, state: SyncState) -> str:
+        return state.last_error[:120]
 
     def has_add_permission(self, request) -> bool:
         return False

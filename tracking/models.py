@@ -197,26 +197,30 @@ class Message(models.Model):
 
 
 class SyncState(models.Model):
-    """Where the mirror of a vendor's API stands, per team, source and stream (manage.py sync).
+    """Where `manage.py sync` stands for one team, upstream and stream (docs/sync.md).
 
-    `checkpoint` moves only in the transaction that stores the records up to it."""
+    `checkpoint` is the end of the last window whose records are committed: it is saved in the
+    same transaction as those records, so a killed run never leaves it ahead of the data.
+    """
 
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="sync_states")
-    source = models.CharField(max_length=16)  # cursor, qoder
-    stream = models.CharField(max_length=16)  # commits, changes
+    team = models.ForeignKey(Team, on_delete=models.CASCADE)
+    source = models.CharField(max_length=16)  # cursor | qoder
+    stream = models.CharField(max_length=16)  # commits | changes
     checkpoint = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
-    records = models.BigIntegerField(default=0)  # read from upstream, all runs
+    records = models.BigIntegerField(default=0)  # received, all runs
     created = models.BigIntegerField(default=0)
     updated = models.BigIntegerField(default=0)
     requests = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["team", "source", "stream"], name="sync_state_uniq")
+            models.UniqueConstraint(
+                fields=["team", "source", "stream"], name="tracking_sync_state_unique"
+            )
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} {self.stream} ({self.checkpoint or 'never'})"
+        return f"{self.team_id} {self.source} {self.stream}"

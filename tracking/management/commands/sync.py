@@ -1,116 +1,165 @@
-"""python manage.py sync {cursor,qoder} --team SLUG [options]: mirror a vendor's API.
+"""python manage.py sync cursor|qoder --team SLUG [--organization ORG] [options]
 
-  sync cursor --team acme                      # CURSOR_API_KEY, CURSOR_API_BASE_URL
-  sync qoder --team acme --organization ORG    # QODER_API_KEY, QODER_API_BASE_URL
-
-Incremental and resumable (tracking/sync/runs.py); docs/sync.md. The key comes from the
-environment only and is never printed.
+Mirrors the vendor's AI code tracking API into the team, incrementally (docs/sync.md). The key
+comes from CURSOR_API_KEY / QODER_API_KEY only and is never printed.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import sys
 import time
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
 
 from teams.selectors import team_from_arg
-from tracking.models import SyncState
-from tracking.sync.http import Stats, SyncError, Upstream
-from tracking.sync.runs import CursorSource, Options, QoderSource, RunResult, sync
+from tracking.sync.engine import Options, SyncFailed, Totals, sync_streams
+from tracking.sync.http import Client, Pacer
+from tracking.sync.sources import cursor_streams, qoder_streams
 
-DEFAULTS = {
-    "cursor": ("CURSOR_API_KEY", "CURSOR_API_BASE_URL", "https://api.cursor.com", "basic"),
-    "qoder": ("QODER_API_KEY", "QODER_API_BASE_URL", "https://api.qoder.com", "bearer"),
+UPSTREAMS = {
+    "cursor": ("CURSOR_API_KEY", "CURSOR_API_BASE_URL", "https://api.cursor.com"),
+    "qoder": ("QODER_API_KEY", "QODER_API_BASE_URL", "https://api.qoder.com"),
 }
-_DURATION = re.compile(r"^([0-9]+)([dh])$")
+_DURATION = re.compile(r"^(\d+)([dhms])$")
+_UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
 
-def duration(text: str) -> timedelta:
-    match = _DURATION.match(text.strip().lower())
+def duration(value: str) -> timedelta:
+    """`90d`, `12h`, `30m`, `45s`."""
+    match = _DURATION.match(value.strip())
     if not match:
-        raise CommandError(f"--since must look like 90d or 12h, got {text!r}")
-    amount, unit = int(match.group(1)), match.group(2)
-    return timedelta(days=amount) if unit == "d" else timedelta(hours=amount)
+        raise ValueError(f"{value!r} is not a duration like 90d, 12h, 30m or 45s")
+    return timedelta(**{_UNITS[match[2]]: int(match[1])})
 
 
 class Command(BaseCommand):
     help = "Mirror Cursor's or Qoder's AI code tracking API into a team, incrementally."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", choices=sorted(DEFAULTS))
+        parser.add_argument("upstream", choices=sorted(UPSTREAMS))
         parser.add_argument("--team", required=True, help="The team's slug or UUID.")
-        parser.add_argument("--organization", help="Qoder: the organization id upstream.")
-        parser.add_argument("--base-url", help="Overrides *_API_BASE_URL.")
+        parser.add_argument("--organization", help="Qoder: the organization id (required).")
+        parser.add_argument("--base-url", help="Overrides CURSOR_/QODER_API_BASE_URL.")
+        parser.add_argument(
+            "--format",
+            choices=("csv", "json"),
+            default="csv",
+            help="Cursor: the .csv exports (default, fewer requests) or JSON.",
+        )
         parser.add_argument("--since", default="90d", help="First run: how far back (90d).")
-        parser.add_argument("--window-days", type=int, default=30)
-        parser.add_argument("--overlap-minutes", type=int, default=60)
-        parser.add_argument("--max-rpm", type=int, default=5, help="Requests/min per endpoint.")
-        parser.add_argument("--timeout", type=float, default=60.0, help="Seconds per request.")
-        parser.add_argument("--retries", type=int, default=5)
-        parser.add_argument("--dry-run", action="store_true", help="Read and validate only.")
-        parser.add_argument("--reset", action="store_true", help="Forget the checkpoints.")
-        parser.add_argument("--watch", type=int, metavar="SECONDS", help="Sync every SECONDS.")
-
-    def handle(self, *args, **opts):
-        team = team_from_arg(opts["team"])
-        source_name = opts["source"]
-        key_var, url_var, default_url, scheme = DEFAULTS[source_name]
-        key = os.environ.get(key_var, "").strip()
-        if not key:
-            raise CommandError(f"Set {key_var} to the {source_name} API key (environment only).")
-        if source_name == "qoder" and not opts["organization"]:
-            raise CommandError("sync qoder needs --organization (the upstream organization id).")
-        if opts["window_days"] < 1 or opts["max_rpm"] < 1:
-            raise CommandError("--window-days and --max-rpm must be at least 1.")
-        if opts["reset"]:
-            SyncState.objects.filter(team=team, source=source_name).delete()
-        upstream = Upstream(
-            base_url=opts["base_url"] or os.environ.get(url_var) or default_url,
-            key=key, scheme=scheme, max_rpm=opts["max_rpm"], timeout=opts["timeout"],
-            retries=opts["retries"],
-        )  # fmt: skip
-        source = (
-            CursorSource("cursor", upstream)
-            if source_name == "cursor"
-            else QoderSource("qoder", upstream, opts["organization"])
+        parser.add_argument(
+            "--window-days",
+            type=int,
+            default=30,
+            help="Days per upstream request range (default 30).",
         )
-        options = Options(
-            since=duration(opts["since"]),
-            window=timedelta(days=opts["window_days"]),
-            overlap=timedelta(minutes=opts["overlap_minutes"]),
-            dry_run=opts["dry_run"],
-            progress=lambda line: self.stderr.write(line),
+        parser.add_argument(
+            "--overlap", default="1h", help="Re-read this much before the checkpoint (default 1h)."
         )
-        while True:
-            started = time.monotonic()
-            upstream.stats = Stats()  # each run's own figures
-            try:
-                result = sync(team=team, source=source, options=options)
-            except SyncError as exc:
-                if not opts["watch"]:
-                    raise CommandError(f"sync {source_name} stopped: {exc}") from None
-                self.stderr.write(f"sync {source_name} stopped: {exc}")
-            else:
-                self.stdout.write(self.summary(result, upstream, time.monotonic() - started))
-            if not opts["watch"]:
-                return
-            time.sleep(opts["watch"])
+        parser.add_argument(
+            "--max-rpm",
+            type=float,
+            default=5.0,
+            help="Requests per minute per endpoint (default 5; 0 = unpaced).",
+        )
+        parser.add_argument("--timeout", type=float, default=30.0, help="Seconds per request.")
+        parser.add_argument("--retries", type=int, default=6, help="Attempts per request.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and validate, write nothing (checkpoints unchanged).",
+        )
+        parser.add_argument(
+            "--reset", action="store_true", help="Forget the checkpoints: backfill --since again."
+        )
+        parser.add_argument(
+            "--watch", type=float, metavar="SECONDS", help="Keep running: sync again every SECONDS."
+        )
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="Progress lines even when stderr is not a terminal.",
+        )
 
-    def summary(self, result: RunResult, upstream: Upstream, seconds: float) -> str:
-        lines = []
-        for s in result.streams:
-            unchanged = s.records - s.created - s.updated
-            lines.append(
-                f"{result.source} {s.stream}: {s.records} records in {s.windows} window(s): "
-                f"{s.created} created, {s.updated} updated, {unchanged} unchanged; "
-                f"checkpoint {s.checkpoint.isoformat() if s.checkpoint else '-'}"
+    def handle(self, *args, **o):
+        team = team_from_arg(o["team"])
+        client, streams = self._upstream(o)
+        try:
+            options = Options(
+                since=duration(o["since"]),
+                window=timedelta(days=o["window_days"]),
+                overlap=duration(o["overlap"]),
+                dry_run=o["dry_run"],
+                reset=o["reset"],
             )
-        stats = upstream.stats
-        lines.append(
-            f"{stats.requests} requests ({stats.retries} retried, {stats.waited_429} 429s "
-            f"waited, {stats.seconds_paced:.0f} s paced) in {seconds:.1f} s"
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        if options.window <= timedelta(0):
+            raise CommandError("--window-days must be at least 1")
+        show = o["progress"] or sys.stderr.isatty()
+        while True:
+            failed = self._run(o["upstream"], team, streams, client, options, show)
+            if o["watch"] is None:
+                break
+            options.reset = False  # only the first pass of a --watch forgets the checkpoints
+            time.sleep(o["watch"])
+            close_old_connections()
+        if failed:
+            raise CommandError(f"sync {o['upstream']} failed: {failed}")
+
+    def _upstream(self, o) -> tuple[Client, list]:
+        key_var, url_var, default_url = UPSTREAMS[o["upstream"]]
+        key = os.environ.get(key_var, "")
+        if not key:
+            raise CommandError(f"Set {key_var} to the upstream's API key.")
+        base_url = o["base_url"] or os.environ.get(url_var) or default_url
+        if o["upstream"] == "cursor":
+            auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+            streams = cursor_streams(o["format"])
+        else:
+            if not o["organization"]:
+                raise CommandError("sync qoder needs --organization ORG_ID.")
+            auth, streams = f"Bearer {key}", qoder_streams(o["organization"])
+        client = Client(
+            base_url=base_url,
+            auth_header=auth,
+            secret=key,
+            pacer=Pacer(o["max_rpm"]),
+            timeout=o["timeout"],
+            max_attempts=max(1, o["retries"]),
+            on_wait=lambda line: self.stderr.write(line),
         )
-        return "\n".join(lines)
+        return client, streams
+
+    def _run(self, upstream, team, streams, client, options, show) -> str:
+        before = client.stats.requests, client.stats.waited_429
+        write = self.stderr.write if show else (lambda line: None)
+        try:
+            totals = sync_streams(
+                team=team,
+                source=upstream,
+                streams=streams,
+                client=client,
+                options=options,
+                progress=write,
+            )
+        except SyncFailed as exc:
+            self.stderr.write(f"sync {upstream}: {client.redact(str(exc))}")
+            return client.redact(str(exc))
+        self.stdout.write(self._summary(upstream, totals, client, before, options.dry_run))
+        return ""
+
+    def _summary(self, upstream, totals: Totals, client, before, dry_run) -> str:
+        seconds = time.monotonic() - totals.started
+        return (
+            f"sync {upstream}{' (dry run, nothing stored)' if dry_run else ''}: "
+            f"{totals.received} received, {totals.created} created, {totals.updated} updated, "
+            f"{totals.unchanged} unchanged; {client.stats.requests - before[0]} requests, "
+            f"{client.stats.waited_429 - before[1]} 429s waited; {seconds:.1f}s, "
+            f"{totals.received / max(seconds, 1e-6):.0f} records/s"
+        )
