@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("teams", "0001_initial"),
-        ("tracking", "0002_change_index_includes_accepted"),
+        ("tracking", "0003_commit_source"),
     ]
 
     operations = [
