@@ -1,7 +1,7 @@
 """One JSON rule for every request body: the decoder and the error messages of ingestion.
 
 DRF's JSONParser lets RecursionError through (a body nested 1,000 deep was a 500 on POST
-commits/detail). This parser maps it as the ingest door does (tracking/ingest/body.py:
+commits/detail). This parser maps it as the ingest door does (analytics_api/ingest/body.py:
 "nested too deeply"), and every other undecodable body to a 400 in the API's error shape
 naming line and column. Lone surrogates are left to the field checks, which name the field.
 """

@@ -1,6 +1,6 @@
 """Measurement: peak memory of reading an ingest body at the size limit (issue: a 127 MiB body
 of junk raised a worker to 3.6x its size). `python -m bench.body [--mib N]`: no database, no
-server; tracemalloc's peak of tracking.ingest.body.read_records over a body of N MiB (default
+server; tracemalloc's peak of analytics_api.ingest.body.read_records over a body of N MiB (default
 64) of junk, of valid NDJSON, and of a JSON array, next to the body's size."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from tracking.ingest.body import read_records
+    from analytics_api.ingest.body import read_records
 
     size = args.mib << 20
     settings.INGEST_MAX_BODY_BYTES = size + (1 << 20)

@@ -6,7 +6,7 @@ from dashboard.urls import auth_urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("ingest/v1/", include("tracking.urls")),
+    path("ingest/v1/", include("analytics_api.urls_ingest")),
     path("", include("analytics_api.urls")),
     path("", include("dashboard.urls")),
     *auth_urlpatterns,

@@ -10,23 +10,28 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.validators import validate_email
-from django.db.models import Count, QuerySet
+from django.db.models import CASCADE, Count, Model, QuerySet
 from django.utils.html import format_html
 
-from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, TeamMembership, normalize_email
-from tracking.admin_paging import (
+from common.admin_paging import (
     CappedCountPaginator,
     has_nul,
     summarised_deleted_objects,
 )
-from tracking.models import Change, Commit, Message
+from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, TeamMembership, normalize_email
 
 
-def records_of(field: str, objs) -> dict[str, QuerySet]:
-    """The record sets a team or member deletion cascades to, for the delete summary."""
+def records_of(owner: type[Model], objs) -> dict[str, QuerySet]:
+    """What deleting these teams or members cascades to beyond the teams app's own tables (the
+    tracking app's commits, changes, messages...), for the delete summary. Found through the
+    relations pointing at the owner, so this lower layer imports nothing of the ones above."""
+    own = {Team, Member, ApiKey, TeamMembership}
     return {
-        model._meta.verbose_name_plural: model.objects.filter(**{f"{field}__in": objs})
-        for model in (Commit, Change, Message)
+        rel.related_model._meta.verbose_name_plural: rel.related_model._default_manager.filter(
+            **{f"{rel.field.name}__in": objs}
+        )
+        for rel in owner._meta.related_objects
+        if rel.related_model not in own and rel.on_delete is CASCADE
     }
 
 
@@ -79,7 +84,7 @@ class TeamAdmin(NulSafeSearch, admin.ModelAdmin):
         return obj.member_count
 
     def get_deleted_objects(self, objs, request):
-        related = {"members": Member.objects.filter(team__in=objs)} | records_of("team", objs)
+        related = {"members": Member.objects.filter(team__in=objs)} | records_of(Team, objs)
         return summarised_deleted_objects(objs, request, related)
 
 
@@ -97,7 +102,7 @@ class MemberAdmin(NulSafeSearch, admin.ModelAdmin):
     show_full_result_count = False
 
     def get_deleted_objects(self, objs, request):
-        return summarised_deleted_objects(objs, request, records_of("member", objs))
+        return summarised_deleted_objects(objs, request, records_of(Member, objs))
 
     # Members' emails and names are in the API's answers: every write makes the cached
     # responses (ETags) of the teams involved stale.

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from django.core.management.base import CommandError
 from django.db.models import QuerySet
 
 from teams.models import Team
 
 
-class TeamNotFound(CommandError, LookupError):
-    """A CommandError, so an operator command shows the message as it is; a LookupError for
-    any other caller."""
+class TeamNotFound(LookupError):
+    """No team by that slug or UUID; the message says which was tried. Commands turn it into
+    a CommandError (teams.management.options.team_option): the domain knows no CLI."""
 
 
 def team_from_arg(value: str) -> Team:

@@ -19,8 +19,8 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from common.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
 from teams.models import Member, Team, normalize_email
-from tracking.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, SyncState
 
 TEAM_PARAM = "team__id__exact"

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
+from common.admin_paging import CappedCountPaginator
 from teams.models import Member
 from tests.factories import (
     ChangeFactory,
@@ -13,8 +14,7 @@ from tests.factories import (
     MemberFactory,
     MessageFactory,
 )
-from tracking import admin_paging
-from tracking.admin_paging import CappedCountPaginator
+from common import admin_paging
 from tracking.models import Change, Commit
 
 

@@ -709,7 +709,7 @@ def test_an_over_limit_content_length_is_refused_before_the_body_is_read(live_se
 @pytest.fixture
 def by_element(monkeypatch):
     """A big JSON array is read one element at a time: the same answers as the whole parse."""
-    from tracking.ingest import body
+    from analytics_api.ingest import body
 
     monkeypatch.setattr(body, "ARRAY_WHOLE_MAX_BYTES", 0)
 

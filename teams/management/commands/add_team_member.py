@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from teams.management.options import team_option
 from teams.models import TeamMembership
-from teams.selectors import team_from_arg
 from teams.services import membership_set
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        team = team_from_arg(options["team"])
+        team = team_option(options["team"])
         membership, password = membership_set(
             team=team, email=options["email"], role=options["role"]
         )

@@ -9,8 +9,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from teams.management.options import team_option
 from teams.models import ApiKey, Team
-from teams.selectors import team_from_arg
 
 
 def key_payload(team: Team, plain_key: str) -> dict:
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **options) -> None:
-        team = team_from_arg(options["team"])
+        team = team_option(options["team"])
         name, max_name = options["name"].strip(), ApiKey._meta.get_field("name").max_length
         if len(name) > max_name:
             raise CommandError(f"--name is {len(name)} characters long; at most {max_name}.")

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from teams.management.options import team_option
 from teams.models import Team
-from teams.selectors import team_from_arg
 from tracking.ingest import readers
 from tracking.ingest.records import CHANGES, COMMITS, KINDS, MESSAGES
 from tracking.ingest.services import BATCH_SIZE, IngestInvalid, Problem, stream_ingest
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, team, files, kind, skip_invalid, progress, batch_size, **options):
-        team_obj = team_from_arg(team)
+        team_obj = team_option(team)
         missing = [name for name in files if not Path(name).is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")

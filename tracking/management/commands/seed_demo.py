@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
-from teams.selectors import team_from_arg
+from teams.management.options import team_option
 from tracking.demo import DemoSize, analyze_tables, demo_seed, team_has_records
 
 DEFAULTS = DemoSize()
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        team = team_from_arg(options["team"])
+        team = team_option(options["team"])
         if not options["append"] and team_has_records(team):
             raise CommandError(
                 f"Team {team.slug!r} already has records. Seeding again would mix data sets: "

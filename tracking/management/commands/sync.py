@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from teams.selectors import team_from_arg
+from teams.management.options import team_option
 from tracking.sync.engine import Options, SyncFailed, Totals, sync_streams
 from tracking.sync.http import Client, Pacer
 from tracking.sync.sources import cursor_streams, qoder_streams
@@ -87,7 +87,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **o):
-        team = team_from_arg(o["team"])
+        team = team_option(o["team"])
         client, streams = self._upstream(o)
         try:
             options = Options(

@@ -7,9 +7,9 @@ from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
 from analytics_api.errors import ApiError
+from analytics_api.ingest import schema
+from analytics_api.ingest.body import read_records
 from teams.auth import CanIngest
-from tracking.ingest import schema
-from tracking.ingest.body import read_records
 from tracking.ingest.services import (
     IngestInvalid,
     WriteConflict,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tracking import views
+from analytics_api.ingest import views
 
 app_name = "ingest"
 urlpatterns = [
