@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.test import Client
 
+from common import admin_paging
 from common.admin_paging import CappedCountPaginator
 from teams.models import Member
 from tests.factories import (
@@ -14,7 +15,6 @@ from tests.factories import (
     MemberFactory,
     MessageFactory,
 )
-from common import admin_paging
 from tracking.models import Change, Commit
 
 
