@@ -24,14 +24,17 @@ from teams.models import KEY_PREFIX_LEN, ApiKey, Member, Team, TeamMembership, n
 def records_of(owner: type[Model], objs) -> dict[str, QuerySet]:
     """What deleting these teams or members cascades to beyond the teams app's own tables (the
     tracking app's commits, changes, messages...), for the delete summary. Found through the
-    relations pointing at the owner, so this lower layer imports nothing of the ones above."""
+    relations pointing at the owner, so this lower layer imports nothing of the ones above.
+    Summary tables (`summary_table = True`: figures derived from the records) are not listed."""
     own = {Team, Member, ApiKey, TeamMembership}
     return {
         rel.related_model._meta.verbose_name_plural: rel.related_model._default_manager.filter(
             **{f"{rel.field.name}__in": objs}
         )
         for rel in owner._meta.related_objects
-        if rel.related_model not in own and rel.on_delete is CASCADE
+        if rel.related_model not in own
+        and rel.on_delete is CASCADE
+        and not getattr(rel.related_model, "summary_table", False)
     }
 
 

@@ -16,11 +16,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from common.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
 from teams.models import Member, Team, normalize_email
+from tracking import rollups
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, SyncState
 
 TEAM_PARAM = "team__id__exact"
@@ -218,14 +220,18 @@ class RecordAdmin(admin.ModelAdmin):
         return {}
 
     def delete_model(self, request, obj) -> None:
-        super().delete_model(request, obj)
-        obj.team.bump_data_version()  # cached responses of the team are stale now
+        with transaction.atomic():
+            rollups.forget(type(obj).objects.filter(pk=obj.pk))  # out of the summary tables
+            super().delete_model(request, obj)
+            obj.team.bump_data_version()  # cached responses of the team are stale now
 
     def delete_queryset(self, request, queryset) -> None:
         team_ids = set(queryset.values_list("team_id", flat=True).distinct())
-        super().delete_queryset(request, queryset)
-        for team in Team.objects.filter(id__in=team_ids):
-            team.bump_data_version()
+        with transaction.atomic():
+            rollups.forget(queryset)
+            super().delete_queryset(request, queryset)
+            for team in Team.objects.filter(id__in=team_ids):
+                team.bump_data_version()
 
 
 class CommitFileInline(admin.TabularInline):

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class TrackingConfig(AppConfig):
     name = "tracking"
+
+    def ready(self) -> None:
+        from tracking import rollups
+
+        rollups.connect_signals()

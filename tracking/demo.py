@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from teams.models import Member, Team
+from tracking import rollups
 from tracking.bulk import copy_rows
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
 
@@ -459,7 +460,8 @@ def timed(result: SeedResult, label: str, fn: Callable[..., int], *args) -> int:
 def demo_seed(
     *, team: Team, size: DemoSize, now: datetime | None = None, domain: str = "acme.example"
 ) -> SeedResult:
-    """Write the demo data set for `team` in one transaction and bump its data version."""
+    """Write the demo data set for `team` in one transaction, rebuild its summary tables and
+    bump its data version."""
     rng = random.Random(size.seed)
     clock = Clock(now=now or timezone.now(), days=max(size.days, 1))
     result = SeedResult()
@@ -480,6 +482,9 @@ def demo_seed(
             MESSAGE_COLUMNS,
             messages,
         )
+        # COPY bypasses the ingestion writers, which keep the summary tables current: the
+        # team's are recomputed from its rows instead (the same transaction).
+        timed(result, "rollups", rollups.rebuild, team.pk)
         team.bump_data_version()
     return result
 

@@ -1,16 +1,22 @@
-"""The figures: one function per aggregate of QODER.md, all computed in SQL.
+"""The figures: one function per aggregate of QODER.md.
 
 The data layer's, not a dialect's: the Qoder metrics views and the dashboard render the same
 functions. Every function takes `team=` and a filters dataclass, so a read is always scoped.
 Figures come back as plain dicts/tuples; renderers do rates, date strings and empty days.
+
+Each figure exists twice: `raw_*` computes it from the records (GROUP BY in SQL), the public
+function reads the summary tables kept current at write time (tracking/rollups.py) for the
+window's whole UTC days and adds `raw_*` over the partial days at its edges (a window like
+`90d` starts mid-day). A figure for one member (`user_id`) is computed raw: the
+(team, member, created_at) indexes make that a scan of one member's rows.
 """
 
 from __future__ import annotations
 
 import operator
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 
 from django.db import connection
@@ -24,8 +30,21 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from teams.models import Team
-from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, Source
+from teams.models import Member, Team
+from tracking.models import (
+    AI_PAIRS,
+    Change,
+    Commit,
+    CommitFile,
+    MemberCommitDay,
+    Message,
+    Source,
+    TeamChangeDay,
+    TeamChangeExtDay,
+    TeamCommitDay,
+    TeamFileDay,
+    TeamMessageDay,
+)
 
 # Sources counted as "agent edits" in the overview (everything but tab completion).
 AGENT_SOURCES = (Source.AGENT, Source.QUEST, Source.INLINECHAT)
@@ -118,7 +137,7 @@ def metric_messages(*, team: Team, filters: MetricFilters) -> QuerySet:
 # --- stats/overview ----------------------------------------------------------------------------
 
 
-def overview_stats(*, team: Team, filters: MetricFilters) -> dict:
+def raw_overview_stats(*, team: Team, filters: MetricFilters) -> dict:
     """Raw overview figures (three aggregate queries: commits, changes, messages)."""
     commit_figures = metric_commits(team=team, filters=filters).aggregate(
         committed_total=_total(F("total_lines_added") + F("total_lines_deleted")),
@@ -137,7 +156,7 @@ def overview_stats(*, team: Team, filters: MetricFilters) -> dict:
 # --- stats/daily-trend -------------------------------------------------------------------------
 
 
-def daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+def raw_daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
     """Per UTC day of commit time: AI lines added, other lines added, commit count."""
     rows = (
         metric_commits(team=team, filters=filters)
@@ -149,7 +168,9 @@ def daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict
     return {_as_date(row.pop("day")): row for row in rows}
 
 
-def daily_extension_stats(*, team: Team, filters: MetricFilters) -> dict[tuple[date, str], dict]:
+def raw_daily_extension_stats(
+    *, team: Team, filters: MetricFilters
+) -> dict[tuple[date, str], dict]:
     """Per UTC day of commit time and extension, from commit file rows."""
     rows = (
         metric_commit_files(team=team, filters=filters)
@@ -161,7 +182,7 @@ def daily_extension_stats(*, team: Team, filters: MetricFilters) -> dict[tuple[d
     return {(_as_date(row.pop("day")), row.pop("file_extension")): row for row in rows}
 
 
-def daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+def raw_daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
     """Per UTC day of createdAt: NEXT changes suggested (accepted or not) and accepted."""
     rows = (
         metric_changes(team=team, filters=filters)
@@ -182,7 +203,7 @@ def _as_date(value) -> date:
 # --- stats/member-ranking ----------------------------------------------------------------------
 
 
-def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[dict]:
+def raw_member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[dict]:
     """Members by AI lines added, then total lines added, then email."""
     return list(
         metric_commits(team=team, filters=filters)
@@ -202,7 +223,7 @@ def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[di
 # --- repos -------------------------------------------------------------------------------------
 
 
-def repo_list(
+def raw_repo_list(
     *, team: Team, filters: MetricFilters, query: str | None, offset: int, limit: int
 ) -> tuple[int, list[dict]]:
     """(number of repos, one page of them): commit count then name; unnamed commits skipped."""
@@ -215,14 +236,15 @@ def repo_list(
     total_count = qs.values("repo_name").distinct().count()
     if offset >= total_count:  # past the end: no query (a huge offset overflows SQL integers)
         return total_count, []
-    page = list(grouped.order_by("-commits", "repo_name")[offset : offset + limit])
+    stop = None if limit is None else offset + limit
+    page = list(grouped.order_by("-commits", "repo_name")[offset:stop])
     return total_count, page
 
 
 # --- file-extensions ---------------------------------------------------------------------------
 
 
-def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, dict]:
+def raw_extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, dict]:
     """Per extension, from commit file rows: total and AI lines added."""
     rows = (
         metric_commit_files(team=team, filters=filters)
@@ -233,7 +255,7 @@ def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, d
     return {row.pop("file_extension"): row for row in rows}
 
 
-def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:
+def raw_extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:
     """Per extension: accepted changes whose metadata touches it (each change counted once).
 
     The metadata is a JSON list, so this looks inside it with the backend's set-returning JSON
@@ -265,3 +287,253 @@ def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
+
+
+# --- from the summary tables ---------------------------------------------------------------
+
+_DAY_END = time(23, 59, 59, 999_999)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A window as whole UTC days (first..last, None = unbounded) and the partial edges."""
+
+    days: tuple[date | None, date | None] | None
+    edges: tuple[MetricFilters, ...]
+
+
+def split(filters: MetricFilters) -> Split:
+    start, end = filters.start, filters.end
+    first = last = None
+    edges = []
+    if start is not None:
+        start = start.astimezone(UTC)
+        first = start.date() if start.time() == time.min else start.date() + timedelta(days=1)
+    if end is not None:
+        end = end.astimezone(UTC)
+        last = end.date() if end.time() == _DAY_END else end.date() - timedelta(days=1)
+    if first is not None and last is not None and first > last:
+        return Split(days=None, edges=(filters,))  # within one day (or two partial ones)
+    if start is not None and start.time() != time.min:
+        edges.append(replace(filters, end=datetime.combine(first, time.min, UTC) - _TICK))
+    if end is not None and end.time() != _DAY_END:
+        edges.append(replace(filters, start=datetime.combine(last, _DAY_END, UTC) + _TICK))
+    return Split(days=(first, last), edges=tuple(edges))
+
+
+_TICK = timedelta(microseconds=1)
+
+
+def _days(qs: QuerySet, days) -> QuerySet:
+    first, last = days
+    if first is not None:
+        qs = qs.filter(day__gte=first)
+    if last is not None:
+        qs = qs.filter(day__lte=last)
+    return qs
+
+
+def _commit_days(model, *, team: Team, filters: MetricFilters, days) -> QuerySet:
+    qs = _days(model.objects.filter(team=team), days)
+    if filters.repo_name:
+        qs = qs.filter(repo_known=True, repo_name=filters.repo_name)
+    if filters.primary_branch_only:
+        qs = qs.filter(primary=True)
+    return qs
+
+
+def _add(into: dict, more: dict) -> dict:
+    for key, value in more.items():
+        into[key] = into.get(key, 0) + value
+    return into
+
+
+def _add_rows(into: dict, more: dict) -> dict:
+    for key, row in more.items():
+        if key in into:
+            _add(into[key], row)
+        else:
+            into[key] = dict(row)
+    return into
+
+
+def overview_stats(*, team: Team, filters: MetricFilters) -> dict:
+    """The overview's raw figures: committed lines (all, AI), accepted lines, agent edits, tab
+    completions, messages."""
+    parts = split(filters)
+    if filters.user_id is not None or parts.days is None:
+        return raw_overview_stats(team=team, filters=filters)
+    days = parts.days
+    accepted = Q(accepted=True)
+    out = _commit_days(TeamCommitDay, team=team, filters=filters, days=days).aggregate(
+        committed_total=_total(F("lines_added") + F("lines_deleted")),
+        committed_ai=_total(F("ai_added") + F("ai_deleted")),
+    )
+    out |= _days(TeamChangeDay.objects.filter(team=team), days).aggregate(
+        accepted_lines=_total("lines", filter=accepted),
+        agent_edits=_total("changes", filter=accepted & Q(source__in=AGENT_SOURCES)),
+        tab_completions=_total("changes", filter=accepted & Q(source=Source.NEXT)),
+    )
+    out |= _days(TeamMessageDay.objects.filter(team=team), days).aggregate(
+        messages=_total("messages")
+    )
+    for edge in parts.edges:
+        _add(out, raw_overview_stats(team=team, filters=edge))
+    return out
+
+
+def _by_key(rows, *keys: str) -> dict:
+    out = {}
+    for row in rows:
+        parts = tuple(row.pop(k) for k in keys)
+        if "day" in keys:
+            i = keys.index("day")
+            parts = (*parts[:i], _as_date(parts[i]), *parts[i + 1 :])
+        out[parts[0] if len(parts) == 1 else parts] = row
+    return out
+
+
+def daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+    """Per UTC day of commit time: AI lines added, other lines added, commit count."""
+    parts = split(filters)
+    if filters.user_id is not None or parts.days is None:
+        return raw_daily_commit_stats(team=team, filters=filters)
+    rows = (
+        _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days)
+        .values("day")
+        .annotate(ai=_total("ai_added"), other=_total("other_added"), commits=_total("commits"))
+        .filter(commits__gt=0)
+        .order_by("day")
+    )
+    out = _by_key(rows, "day")
+    for edge in parts.edges:
+        _add_rows(out, raw_daily_commit_stats(team=team, filters=edge))
+    return dict(sorted(out.items()))
+
+
+def daily_extension_stats(*, team: Team, filters: MetricFilters) -> dict[tuple[date, str], dict]:
+    """Per UTC day of commit time and extension, from commit file rows."""
+    parts = split(filters)
+    if filters.user_id is not None or parts.days is None:
+        return raw_daily_extension_stats(team=team, filters=filters)
+    qs = _commit_days(TeamFileDay, team=team, filters=filters, days=parts.days)
+    if filters.file_extensions:
+        qs = qs.filter(file_extension__in=filters.file_extensions)
+    rows = (
+        qs.values("day", "file_extension")
+        .annotate(total=_total("lines_added"), ai=_total("ai_added"), files=_total("files"))
+        .filter(files__gt=0)
+        .values("day", "file_extension", "total", "ai")
+        .order_by("day", "file_extension")
+    )
+    out = _by_key(rows, "day", "file_extension")
+    for edge in parts.edges:
+        _add_rows(out, raw_daily_extension_stats(team=team, filters=edge))
+    return dict(sorted(out.items()))
+
+
+def daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+    """Per UTC day of createdAt: NEXT changes suggested (accepted or not) and accepted."""
+    parts = split(filters)
+    if filters.user_id is not None or parts.days is None:
+        return raw_daily_next_stats(team=team, filters=filters)
+    rows = (
+        _days(TeamChangeDay.objects.filter(team=team, source=Source.NEXT), parts.days)
+        .values("day")
+        .annotate(suggested=_total("changes"), accepted=_total("changes", filter=Q(accepted=True)))
+        .filter(suggested__gt=0)
+        .order_by("day")
+    )
+    out = _by_key(rows, "day")
+    for edge in parts.edges:
+        _add_rows(out, raw_daily_next_stats(team=team, filters=edge))
+    return dict(sorted(out.items()))
+
+
+def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[dict]:
+    """Members by AI lines added, then total lines added, then email."""
+    parts = split(filters)
+    if parts.days is None:
+        return raw_member_ranking(team=team, filters=filters, limit=limit)
+    qs = _commit_days(MemberCommitDay, team=team, filters=filters, days=parts.days)
+    if filters.user_id is not None:
+        qs = qs.filter(member__uuid=filters.user_id)
+    sums = {
+        row.pop("member_id"): row
+        for row in qs.values("member_id")
+        .annotate(total=_total("lines_added"), ai=_total("ai_added"), commits=_total("commits"))
+        .order_by()
+    }
+    for edge in parts.edges:
+        for row in raw_member_ranking(team=team, filters=edge, limit=None):
+            _add_rows(sums, {row["member_id"]: {k: row[k] for k in ("total", "ai", "commits")}})
+    sums = {pk: row for pk, row in sums.items() if row["commits"] > 0}
+    people = Member.objects.filter(team=team, pk__in=list(sums)).values_list(
+        "pk", "uuid", "email", "display_name"
+    )
+    ranked = [
+        {"member_id": pk, "user_id": uuid_, "email": email, "display_name": name, **sums[pk]}
+        for pk, uuid_, email, name in people
+    ]
+    ranked.sort(key=lambda r: (-r["ai"], -r["total"], r["email"], r["member_id"]))
+    return ranked[:limit]
+
+
+def repo_list(
+    *, team: Team, filters: MetricFilters, query: str | None, offset: int, limit: int
+) -> tuple[int, list[dict]]:
+    """(number of repos, one page of them): commit count then name; unnamed commits skipped."""
+    parts = split(filters)
+    if filters.user_id is not None or parts.days is None:
+        return raw_repo_list(team=team, filters=filters, query=query, offset=offset, limit=limit)
+    qs = _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days).filter(
+        repo_known=True
+    )
+    if query:
+        qs = qs.filter(repo_name__icontains=query)
+    repos = _by_key(
+        qs.values("repo_name").annotate(commits=_total("commits"), total=_total("lines_added"))
+        .order_by(),
+        "repo_name",
+    )  # fmt: skip
+    for edge in parts.edges:
+        _, rows = raw_repo_list(team=team, filters=edge, query=query, offset=0, limit=None)
+        _add_rows(repos, {row.pop("repo_name"): row for row in rows})
+    ranked = [{"repo_name": name, **row} for name, row in repos.items() if row["commits"] > 0]
+    ranked.sort(key=lambda r: (-r["commits"], r["repo_name"]))
+    return len(ranked), ranked[offset : offset + limit]
+
+
+def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, dict]:
+    """Per extension, from commit file rows: total and AI lines added."""
+    parts = split(filters)
+    if filters.user_id is not None or parts.days is None:
+        return raw_extension_commit_stats(team=team, filters=filters)
+    qs = _commit_days(TeamFileDay, team=team, filters=filters, days=parts.days)
+    if filters.file_extensions:
+        qs = qs.filter(file_extension__in=filters.file_extensions)
+    rows = qs.values("file_extension").annotate(
+        total=_total("lines_added"), ai=_total("ai_added"), files=_total("files")
+    )
+    out = _by_key(rows.order_by(), "file_extension")
+    for edge in parts.edges:
+        _add_rows(out, raw_extension_commit_stats(team=team, filters=edge))
+    return {ext: row for ext, row in out.items() if row.pop("files", 1) > 0}
+
+
+def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:
+    """Per extension: accepted changes whose metadata touches it (each change counted once)."""
+    parts = split(filters)
+    if filters.user_id is not None or parts.days is None:
+        return raw_extension_change_counts(team=team, filters=filters)
+    qs = _days(TeamChangeExtDay.objects.filter(team=team), parts.days)
+    if filters.file_extensions:
+        qs = qs.filter(file_extension__in=filters.file_extensions)
+    out = dict(
+        qs.values("file_extension").annotate(n=_total("changes")).values_list(
+            "file_extension", "n"
+        ).order_by()
+    )  # fmt: skip
+    for edge in parts.edges:
+        _add(out, raw_extension_change_counts(team=team, filters=edge))
+    return {ext: n for ext, n in out.items() if n > 0}

@@ -224,3 +224,167 @@ class SyncState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.source} {self.stream}"
+
+
+# --- Rollups: figures kept current at write time (tracking/rollups.py, docs/rollups.md) ------
+#
+# Team-wide summary rows, updated in the same transaction as every write of the records above
+# by adding the write's delta (INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n). A
+# repository is (repo_known, repo_name): a null repoName and "" are different repositories in
+# the figures, and a unique index treats NULLs as distinct, so the null one is (False, "").
+
+
+class HourCount(models.Model):
+    """Rows per hour of createdAt behind the Cursor lists' totalCount and deep pages:
+    kind "commits" (every commit) or "changes" (accepted changes only, as the lists read)."""
+
+    summary_table = True  # derived from the records: tracking/rollups.py
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    kind = models.CharField(max_length=8)
+    hour = models.DateTimeField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "kind", "hour"], name="hourcount_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.hour:%Y-%m-%d %H}h: {self.n}"
+
+
+class CommitDayBase(models.Model):
+    """Commits per UTC day of commit time (commitTs, else createdAt) and repository."""
+
+    summary_table = True  # derived from the records: tracking/rollups.py
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    repo_known = models.BooleanField()
+    repo_name = models.CharField(max_length=255)
+    primary = models.BooleanField()  # is_primary_branch is true (the primary_branch_only filter)
+    commits = models.BigIntegerField(default=0)
+    lines_added = models.BigIntegerField(default=0)
+    lines_deleted = models.BigIntegerField(default=0)
+    ai_added = models.BigIntegerField(default=0)
+    ai_deleted = models.BigIntegerField(default=0)
+    other_added = models.BigIntegerField(default=0)  # sum over commits of max(0, total - AI)
+
+    class Meta:
+        abstract = True
+
+
+class TeamCommitDay(CommitDayBase):
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "day", "repo_known", "repo_name", "primary"],
+                name="teamcommitday_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.repo_name}: {self.commits} commits"
+
+
+class MemberCommitDay(CommitDayBase):
+    """The same per member: the member ranking."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "day", "member", "repo_known", "repo_name", "primary"],
+                name="membercommitday_uniq",
+            )
+        ]
+        indexes = [models.Index(fields=["member"], name="membercommitday_member")]
+
+    def __str__(self) -> str:
+        return f"{self.day} member {self.member_id}: {self.commits} commits"
+
+
+class TeamFileDay(models.Model):
+    """Commit file lines per day of commit time, repository and file extension."""
+
+    summary_table = True  # derived from the records: tracking/rollups.py
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    repo_known = models.BooleanField()
+    repo_name = models.CharField(max_length=255)
+    primary = models.BooleanField()
+    file_extension = models.CharField(max_length=32)
+    files = models.BigIntegerField(default=0)
+    lines_added = models.BigIntegerField(default=0)
+    ai_added = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "day", "repo_known", "repo_name", "primary", "file_extension"],
+                name="teamfileday_uniq",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.file_extension}: {self.lines_added} lines"
+
+
+class TeamChangeDay(models.Model):
+    """Changes per UTC day of createdAt, source and accepted."""
+
+    summary_table = True  # derived from the records: tracking/rollups.py
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    source = models.CharField(max_length=16)
+    accepted = models.BooleanField()
+    changes = models.BigIntegerField(default=0)
+    lines = models.BigIntegerField(default=0)  # lines added + deleted
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "day", "source", "accepted"], name="teamchangeday_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.source}: {self.changes} changes"
+
+
+class TeamChangeExtDay(models.Model):
+    """Accepted changes per day whose metadata touches a file extension (each change once)."""
+
+    summary_table = True  # derived from the records: tracking/rollups.py
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    file_extension = models.CharField(max_length=255)
+    changes = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "day", "file_extension"], name="teamchangeextday_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.file_extension}: {self.changes} changes"
+
+
+class TeamMessageDay(models.Model):
+    summary_table = True  # derived from the records: tracking/rollups.py
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    messages = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "day"], name="teammessageday_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.messages} messages"

@@ -30,7 +30,7 @@ from tracking.ingest.records import (
     RecordInvalid,
     parse_record,
 )
-from tracking.ingest.writers import WriteState, write_batch
+from tracking.ingest.writers import WriteRace, WriteState, write_batch
 
 # Optimization: big enough that per-batch SQL overhead vanishes, small enough that memory
 # stays flat on a million-row file.
@@ -98,6 +98,12 @@ def _is_conflict(exc: OperationalError) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) in _CONFLICT_STATES
 
 
+def _conflict_text(exc: Exception) -> str:
+    if isinstance(exc, WriteRace):
+        return f"a concurrent request stored the same new record {exc.args[0]!r}"
+    return str(exc.__cause__).splitlines()[0]
+
+
 def records_ingest(*, team: Team, kind: str, records: Sequence[Any]) -> IngestResult:
     """All or nothing: raises IngestInvalid listing every problem, having stored nothing.
 
@@ -110,11 +116,11 @@ def records_ingest(*, team: Team, kind: str, records: Sequence[Any]) -> IngestRe
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             return _records_write(team, kind, parsed, received=len(records))
-        except OperationalError as exc:
-            if not _is_conflict(exc):
+        except (OperationalError, WriteRace) as exc:
+            if isinstance(exc, OperationalError) and not _is_conflict(exc):
                 raise
             if attempt == WRITE_ATTEMPTS:
-                raise WriteConflict(str(exc.__cause__).splitlines()[0]) from exc
+                raise WriteConflict(_conflict_text(exc)) from exc
             time.sleep(random.uniform(0.01, 0.05) * attempt)
     raise AssertionError("unreachable")
 
@@ -143,6 +149,13 @@ def stream_ingest(
     batch_size: int = BATCH_SIZE,
 ) -> IngestResult:
     """Rows are (line number, raw record or BadRow). One transaction for all of them."""
+    try:
+        return _stream_write(team, kind, rows, skip_invalid, on_skip, batch_size)
+    except WriteRace as exc:  # nothing stored (the transaction rolled back); rows are consumed
+        raise WriteConflict(_conflict_text(exc)) from exc
+
+
+def _stream_write(team, kind, rows, skip_invalid, on_skip, batch_size) -> IngestResult:
     result, stamp, state = IngestResult(), timezone.now(), WriteState()
     with transaction.atomic():
         resolver = MemberResolver(team)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
@@ -30,6 +30,7 @@ from tracking.formats import PAIR_FIELDS
 from tracking.ingest import jsonfast
 from tracking.ingest.records import CHANGES, COMMITS, MESSAGES, Record
 from tracking.models import Change, Commit, CommitFile, Message
+from tracking.rollups import COLUMNS, Delta, attach_files, lock_for_writes
 
 
 @dataclass(frozen=True)
@@ -107,13 +108,58 @@ def write_batch(
     """
     unique = sorted({record.key: record for record in records}.values(), key=identity_order)
     spec = KINDS[kind]
+    # The summary tables (tracking/rollups.py) move by the write's delta, in this transaction:
+    # the old rows (read under lock) out, the rows as written in.
+    moved = Moved()
+    lock_for_writes(team.pk)
     if connection.vendor == "postgresql":
-        written, changed = _pg_upsert(team, spec, unique, stamp, state or WriteState())
+        written = _pg_upsert(team, kind, spec, unique, stamp, state or WriteState(), moved)
     else:
-        written, changed = _sqlite_upsert(team, spec, unique, stamp)
+        written = _sqlite_upsert(team, kind, spec, unique, stamp, moved)
     if kind == COMMITS:
-        written.updated += _sync_files(team, unique, changed)
+        replaced = _sync_files(team, unique)
+        written.updated += sum(1 for key in replaced if key not in moved.new)
+        _commit_files_moved(unique, replaced, moved)
+    delta = Delta()
+    for key, new in moved.new.items():
+        old = moved.old.get(key)
+        if old is not None:
+            delta.remove(kind, [old])
+        delta.add(kind, [new])
+    delta.apply(team.pk)
     return written
+
+
+class WriteRace(Exception):
+    """A concurrent request stored one of this batch's new identities between this one's
+    locked read and its write, so its old values are unknown: the request is tried again (the
+    same retry as a deadlock), when the read sees them."""
+
+
+@dataclass
+class Moved:
+    """Rows of a batch as they were (locked, by identity) and as written: only the written ones
+    (created or changed) are in `new`."""
+
+    old: dict = field(default_factory=dict)
+    new: dict = field(default_factory=dict)
+
+
+def _commit_files_moved(records: list[Record], replaced: set, moved: Moved) -> None:
+    """Give the commits' rows their files: the stored ones before, the record's after where
+    they were replaced. A commit written only for its files moves with its stored row."""
+    for record in records:
+        key = record.key
+        old = moved.old.get(key)
+        if key in replaced and key not in moved.new:
+            moved.new[key] = dict(old)
+        if key not in moved.new:
+            continue
+        new = moved.new[key]
+        if key in replaced:
+            new["files"] = [(f[1], f[2], f[4]) for f in record.files]
+        else:
+            new["files"] = old["files"] if old is not None else []
 
 
 def identity_order(record: Record) -> tuple:
@@ -131,31 +177,71 @@ def _key_sql(prefix: str, col: str) -> str:
 # -- PostgreSQL ---------------------------------------------------------------------------
 
 
-def _pg_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime, state):
+def _pg_upsert(
+    team: Team, kind: str, spec: Kind, records: list[Record], stamp: datetime, state, moved: Moved
+) -> Written:
     if spec.model is not Commit and state.copy_new:
         if _pg_copy_new(team, spec, records, stamp):
-            return Written(created=len(records)), set()
+            for record in records:
+                moved.new[record.key] = _written_row(kind, record.values, stamp)
+            return Written(created=len(records))
         state.copy_new = False  # identities are stored: a re-send, upsert the rest directly
     with connection.cursor() as cursor:
         _pg_stage(cursor, spec, records)
         for column, _ in spec.keep:
             if any(record.values[column] is None for record in records):
                 _pg_keep(cursor, team, spec, column)
-        with_keys = spec.model is Commit  # commit keys feed the file sync; others just count
-        cursor.execute(_pg_upsert_sql(spec, with_keys=with_keys), {"team": team.pk, "stamp": stamp})
+        moved.old = _pg_locked_old(cursor, team, kind, spec)
+        cursor.execute(_pg_upsert_sql(kind, spec), {"team": team.pk, "stamp": stamp})
         rows = cursor.fetchall()
         cursor.execute("DROP TABLE ingest_stage")
-    if not with_keys:
-        return Written(created=rows[0][0], updated=rows[0][1]), set()
     written = Written()
-    changed = set()
-    for inserted, *key in rows:
+    width = len(spec.key)
+    for inserted, *rest in rows:
+        key = tuple(rest[:width])
         if inserted:
             written.created += 1
         else:
             written.updated += 1
-        changed.add(tuple(key))
-    return written, changed
+            if key not in moved.old:
+                raise WriteRace(key)
+        moved.new[key] = _pg_row(kind, rest[width:])
+    return written
+
+
+def _pg_locked_old(cursor, team: Team, kind: str, spec: Kind) -> dict[tuple, dict]:
+    """The stored rows of the staged identities, locked until the transaction ends (FOR
+    UPDATE), as rollup rows. A LATERAL probe per staged row: one index lookup each (see
+    _pg_keep for why not a join)."""
+    match = " AND ".join(f"{_key_sql('t.', c)} = {_key_sql('s.', c)}" for c in spec.key)
+    keys = ", ".join(_key_sql("t.", c) for c in spec.key)
+    cols = ", ".join(f"t.{c}" for c in COLUMNS[kind])
+    cursor.execute(
+        f"SELECT x.* FROM ingest_stage s CROSS JOIN LATERAL (SELECT {keys}, {cols} "
+        f"FROM {_table(spec)} t WHERE t.team_id = %s AND {match} FOR UPDATE) x",
+        [team.pk],
+    )
+    width = len(spec.key)
+    found = {tuple(row[:width]): _pg_row(kind, row[width:]) for row in cursor.fetchall()}
+    if kind == COMMITS and found:
+        attach_files(list(found.values()))
+    return found
+
+
+def _pg_row(kind: str, values) -> dict:
+    row = dict(zip(COLUMNS[kind], values, strict=True))
+    if kind == CHANGES and isinstance(row["metadata"], str):
+        row["metadata"] = json.loads(row["metadata"])
+    return row
+
+
+def _written_row(kind: str, values: dict, stamp: datetime) -> dict:
+    """A new row's rollup columns from its record (the COPY path: no defaults applied yet)."""
+    row = {c: values.get(c) for c in COLUMNS[kind]}
+    row["created_at"] = row["created_at"] or stamp
+    if kind == CHANGES and row["metadata"] is None:
+        row["metadata"] = []
+    return row
 
 
 def _pg_copy_new(team: Team, spec: Kind, records: list[Record], stamp) -> bool:
@@ -228,7 +314,7 @@ def _pg_keep(cursor, team: Team, spec: Kind, column: str) -> None:
     )
 
 
-def _pg_upsert_sql(spec: Kind, *, with_keys: bool) -> str:
+def _pg_upsert_sql(kind: str, spec: Kind) -> str:
     table, cols = _table(spec), spec.columns
     defaults = dict(spec.keep)
     select = ", ".join(
@@ -238,18 +324,14 @@ def _pg_upsert_sql(spec: Kind, *, with_keys: bool) -> str:
     assignments = ", ".join(f"{c} = {v}" for c, v in zip(cols, new, strict=True))
     old = ", ".join(f"t.{c}" for c in cols)
     key = ", ".join(_key_sql("", c) for c in spec.key)
+    returned = ", ".join(f"t.{c}" for c in COLUMNS[kind])
     return (
-        f"WITH up AS (INSERT INTO {table} AS t (team_id, {', '.join(cols)}) "
+        f"INSERT INTO {table} AS t (team_id, {', '.join(cols)}) "
         f"SELECT %(team)s::bigint, {select} FROM ingest_stage ORDER BY {key} "  # a fixed lock order
         f"ON CONFLICT {spec.conflict} DO UPDATE SET {assignments} "
         f"WHERE ({old}) IS DISTINCT FROM ({', '.join(new)}) "
-        f"RETURNING (xmax = 0) AS inserted, {key}) "
-        + (
-            "SELECT * FROM up"
-            if with_keys
-            else "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-            "FROM up"
-        )
+        f"RETURNING (xmax = 0) AS inserted, {', '.join(_key_sql('t.', c) for c in spec.key)}, "
+        f"{returned}"
     )
 
 
@@ -267,9 +349,12 @@ def _new_value(col: str, *, stamped: bool = False) -> str:
 # -- SQLite -------------------------------------------------------------------------------
 
 
-def _sqlite_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetime):
+def _sqlite_upsert(
+    team: Team, kind: str, spec: Kind, records: list[Record], stamp: datetime, moved: Moved
+) -> Written:
+    # SQLite has one writer at a time: the rows read here cannot change before the write.
     existing = _existing_rows(team, spec, records)
-    written, to_write, changed = Written(), [], set()
+    written, to_write = Written(), []
     for record in records:
         values = record.values
         old = existing.get(record.key)
@@ -285,11 +370,14 @@ def _sqlite_upsert(team: Team, spec: Kind, records: list[Record], stamp: datetim
             written.updated += 1
         else:
             continue
-        changed.add(record.key)
+        moved.new[record.key] = {c: values.get(c) for c in COLUMNS[kind]}
         to_write.append(values)
+    moved.old = {key: {c: row[c] for c in COLUMNS[kind]} for key, row in existing.items()}
+    if kind == COMMITS and moved.old:
+        attach_files(list(moved.old.values()))
     if to_write:
         _sqlite_execute(team, spec, to_write)
-    return written, changed
+    return written
 
 
 def _existing_rows(team: Team, spec: Kind, records: list[Record]) -> dict[tuple, dict]:
@@ -297,7 +385,7 @@ def _existing_rows(team: Team, spec: Kind, records: list[Record]) -> dict[tuple,
     wanted = {record.key for record in records}
     rows = spec.model._default_manager.filter(
         team=team, **{f"{last}__in": [r.key[-1] for r in records]}
-    ).values(*spec.columns)
+    ).values("id", *spec.columns)
     found = {}
     for row in rows:
         key = tuple((row[c] or "") if c == "repo_name" else row[c] for c in spec.key)
@@ -333,14 +421,14 @@ def _sqlite_execute(team: Team, spec: Kind, rows: list[dict]) -> None:
 # -- Commit files -------------------------------------------------------------------------
 
 
-def _sync_files(team: Team, records: list[Record], changed: set[tuple]) -> int:
+def _sync_files(team: Team, records: list[Record]) -> set[tuple]:
     """Replace the file rows of commits whose record carries `files` and differs from storage.
 
-    Returns how many commits count as updated only because of their files.
+    Returns the keys of the commits whose files were replaced.
     """
     with_files = {r.key: r.files for r in records if r.files is not None}
     if not with_files:
-        return 0
+        return set()
     ids = _commit_ids(team, with_files)
     stored: dict[int, Counter] = {pk: Counter() for pk in ids.values()}
     for commit_id, *row in CommitFile.objects.filter(commit_id__in=list(stored)).values_list(
@@ -351,7 +439,7 @@ def _sync_files(team: Team, records: list[Record], changed: set[tuple]) -> int:
     differing = {key: ids[key] for key, files in with_files.items()
                  if stored[ids[key]] != Counter(files)}  # fmt: skip
     if not differing:
-        return 0
+        return set()
     CommitFile.objects.filter(commit_id__in=list(differing.values())).delete()
     CommitFile.objects.bulk_create(
         [
@@ -369,7 +457,7 @@ def _sync_files(team: Team, records: list[Record], changed: set[tuple]) -> int:
         ],
         batch_size=2000,
     )
-    return sum(1 for key in differing if key not in changed)
+    return set(differing)
 
 
 def _commit_ids(team: Team, keys) -> dict[tuple, int]:

@@ -20,7 +20,13 @@ from teams.management.options import team_option
 from teams.models import Team
 from tracking.ingest import readers
 from tracking.ingest.records import CHANGES, COMMITS, KINDS, MESSAGES
-from tracking.ingest.services import BATCH_SIZE, IngestInvalid, Problem, stream_ingest
+from tracking.ingest.services import (
+    BATCH_SIZE,
+    IngestInvalid,
+    Problem,
+    WriteConflict,
+    stream_ingest,
+)
 
 MAX_REPORTED = 20  # problems printed for a failed file
 MAX_SKIPS_PRINTED = 1000
@@ -90,6 +96,11 @@ class Command(BaseCommand):
                 raise FileFailed(f"{path}: not UTF-8 text ({exc.reason})") from None
             except IngestInvalid as exc:
                 raise FileFailed(_failure(path, exc.problems, field_name)) from None
+            except WriteConflict as exc:
+                raise FileFailed(
+                    f"{path}: nothing stored: another writer wrote the same records at the "
+                    f"same time ({exc}); run the command again"
+                ) from None
             finally:
                 self._end_progress()
         elapsed = max(time.monotonic() - started, 1e-6)
