@@ -9,7 +9,7 @@ import time
 from bench import env as benv
 from bench.sizes import QUICK, Sizes
 
-PARTS = ("exports", "pages", "ingest", "load", "dashboard")
+PARTS = ("exports", "pages", "ingest", "load", "live", "dashboard")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,11 +44,12 @@ def prepare(sizes: Sizes):
 
 
 def measure(ctx, parts: list[str]) -> dict:
-    from bench import dashboard, exports, ingest, load, pages
+    from bench import dashboard, exports, ingest, live, load, pages
     from bench.server import running_server
 
     results: dict = {}
-    served = (("exports", exports), ("pages", pages), ("ingest", ingest), ("load", load))
+    served = (("exports", exports), ("pages", pages), ("ingest", ingest), ("load", load),
+              ("live", live))  # fmt: skip
     served = [(name, module) for name, module in served if name in parts]
     if served:
         with running_server(env=ctx.env, workers=ctx.sizes.workers) as server:

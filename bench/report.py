@@ -178,6 +178,10 @@ def table(results: dict) -> list[list[str]]:
         rows += ingest_rows(results["ingest"])
     if "load" in results:
         rows += load_rows(results["load"])
+    if "live" in results:
+        from bench.live import rows as live_rows
+
+        rows += live_rows(results["live"], _row)
     if "dashboard" in results:
         from bench.dashboard import rows as dashboard_rows
 

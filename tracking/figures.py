@@ -537,3 +537,36 @@ def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, 
     for edge in parts.edges:
         _add(out, raw_extension_change_counts(team=team, filters=edge))
     return {ext: n for ext, n in out.items() if n > 0}
+
+
+# --- list counts (the Qoder tracking lists' totalItems) ----------------------------------------
+
+
+def commit_count(*, team: Team, start: datetime, end: datetime, repo_name: str | None) -> int:
+    """Commits by commit time in start..end (and in `repo_name`), from the summary table for
+    whole days and the records for the partial edge days."""
+    filters = MetricFilters(start=start, end=end, repo_name=repo_name)
+    parts = split(filters)
+    if parts.days is None:
+        return metric_commits(team=team, filters=filters).count()
+    total = _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days).aggregate(
+        n=_total("commits")
+    )["n"]
+    return total + sum(metric_commits(team=team, filters=e).count() for e in parts.edges)
+
+
+def accepted_change_count(*, team: Team, start: datetime, end: datetime, source: str | None) -> int:
+    """Accepted changes by createdAt in start..end (of one `source`), likewise."""
+    filters = MetricFilters(start=start, end=end)
+    parts = split(filters)
+
+    def raw(f: MetricFilters) -> int:
+        qs = metric_changes(team=team, filters=f).filter(accepted=True)
+        return (qs.filter(source=source) if source else qs).count()
+
+    if parts.days is None:
+        return raw(filters)
+    days = _days(TeamChangeDay.objects.filter(team=team, accepted=True), parts.days)
+    if source:
+        days = days.filter(source=source)
+    return days.aggregate(n=_total("changes"))["n"] + sum(raw(e) for e in parts.edges)

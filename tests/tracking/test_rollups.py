@@ -170,6 +170,21 @@ def assert_figures_equal_raw(team: Team) -> None:
         assert figures.member_ranking(team=team, filters=f, limit=10) == (
             figures.raw_member_ranking(team=team, filters=f, limit=10)
         ), where
+        if f.start is not None:
+            for repo in (None, "acme/api"):
+                raw = Commit.objects.filter(team=team, occurred_at__range=(f.start, f.end))
+                raw = raw.filter(repo_name=repo) if repo else raw
+                got = figures.commit_count(team=team, start=f.start, end=f.end, repo_name=repo)
+                assert got == raw.count(), where
+            for source in (None, "NEXT"):
+                raw = Change.objects.filter(
+                    team=team, accepted=True, created_at__range=(f.start, f.end)
+                )
+                raw = raw.filter(source=source) if source else raw
+                got = figures.accepted_change_count(
+                    team=team, start=f.start, end=f.end, source=source
+                )
+                assert got == raw.count(), where
         for query in (None, "API"):
             got = figures.repo_list(team=team, filters=f, query=query, offset=0, limit=10)
             want = figures.raw_repo_list(team=team, filters=f, query=query, offset=0, limit=10)
