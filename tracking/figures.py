@@ -512,13 +512,16 @@ def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, d
     qs = _commit_days(TeamFileDay, team=team, filters=filters, days=parts.days)
     if filters.file_extensions:
         qs = qs.filter(file_extension__in=filters.file_extensions)
-    rows = qs.values("file_extension").annotate(
-        total=_total("lines_added"), ai=_total("ai_added"), files=_total("files")
+    rows = (
+        qs.values("file_extension")
+        .annotate(total=_total("lines_added"), ai=_total("ai_added"), files=_total("files"))
+        .filter(files__gt=0)  # an extension whose files all moved out of the window
+        .values("file_extension", "total", "ai")
     )
     out = _by_key(rows.order_by(), "file_extension")
     for edge in parts.edges:
         _add_rows(out, raw_extension_commit_stats(team=team, filters=edge))
-    return {ext: row for ext, row in out.items() if row.pop("files", 1) > 0}
+    return out
 
 
 def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:

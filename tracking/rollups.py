@@ -122,13 +122,66 @@ def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
         raise ValueError(kind)
 
 
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+def _add_changes(coded: dict, rows: Iterable[dict], sign: int) -> None:
+    """`points` for changes, inlined, with hours and days as integers (since the epoch) in the
+    keys. Optimization: a 10,000-change request pays this per row on top of its COPY; the
+    generic path (tuples of aware datetimes: slow to hash) took about 4 times as long."""
+    hours = coded.setdefault("HourCount", {})
+    days = coded.setdefault("TeamChangeDay", {})
+    exts = coded.setdefault("TeamChangeExtDay", {})
+    for row in rows:
+        created = row["created_at"]
+        stamp = created.timestamp() if created.tzinfo else created.replace(tzinfo=UTC).timestamp()
+        day = int(stamp // 86400)
+        accepted = bool(row["accepted"])
+        lines = sign * (row["total_lines_added"] + row["total_lines_deleted"])
+        key = (day, row["source"], accepted)
+        current = days.get(key)
+        if current is None:
+            days[key] = [sign, lines]
+        else:
+            current[0] += sign
+            current[1] += lines
+        if not accepted:
+            continue
+        hour = int(stamp // 3600)
+        current = hours.get(hour)
+        if current is None:
+            hours[hour] = [sign]
+        else:
+            current[0] += sign
+        metadata = row["metadata"]
+        if metadata:
+            for ext in _extensions(metadata):
+                key = (day, ext)
+                current = exts.get(key)
+                if current is None:
+                    exts[key] = [sign]
+                else:
+                    current[0] += sign
+
+
+def _decoded(name: str, key) -> tuple:
+    """A key of _add_changes in the tables' form."""
+    if name == "HourCount":
+        return (CHANGES, datetime.fromtimestamp(key * 3600, UTC))
+    return (date.fromordinal(_EPOCH_DAY + key[0]), *key[1:])
+
+
 class Delta:
     """What a write changes in the summary tables: per (table, key), per measure."""
 
     def __init__(self) -> None:
         self.sums: dict[str, dict[tuple, list[int]]] = defaultdict(dict)
+        self.coded: dict[str, dict] = {}  # changes, keyed by integer days and hours
 
     def add(self, kind: str, rows: Iterable[dict], sign: int = 1) -> Delta:
+        if kind == CHANGES:
+            _add_changes(self.coded, rows, sign)
+            return self
         for row in rows:
             for table, key, measures in points(kind, row):
                 current = self.sums[table].get(key)
@@ -143,6 +196,17 @@ class Delta:
         return self.add(kind, rows, sign=-1)
 
     def changed(self) -> dict[str, dict[tuple, list[int]]]:
+        for name, coded in self.coded.items():
+            table = self.sums[name]
+            for key, measures in coded.items():
+                key = _decoded(name, key)
+                current = table.get(key)
+                if current is None:
+                    table[key] = measures
+                else:
+                    for i, m in enumerate(measures):
+                        current[i] += m
+        self.coded = {}
         return {
             table: {key: m for key, m in sums.items() if any(m)}
             for table, sums in self.sums.items()
