@@ -160,6 +160,7 @@ def steady(ctx: Context, *, seconds: float = STEADY_SECONDS) -> dict:
         thread.join()
     finally:
         key_obj.delete()
+        _forget_steady(ctx)
     reads = []
     for name in urls:
         worst = max(live[name]) * 1000
@@ -172,6 +173,22 @@ def steady(ctx: Context, *, seconds: float = STEADY_SECONDS) -> dict:
               f"over {len(live[name])} reads", flush=True)  # fmt: skip
     return {"seconds": seconds, "posts": len(writes), "post_p50_ms": _p50(writes),
             "reads": reads}  # fmt: skip
+
+
+def _forget_steady(ctx: Context) -> None:
+    """Delete what the steady phase wrote (through the rollups, like the admin's delete), so
+    the big team keeps the size the next run checks for (else it is seeded again)."""
+    from django.db import transaction
+
+    from teams.models import Team
+    from tracking import rollups
+    from tracking.models import Change
+
+    with transaction.atomic():
+        written = Change.objects.filter(team_id=ctx.team_id, change_id__startswith="steady-")
+        rollups.forget(written)
+        written.delete()
+        Team.objects.get(pk=ctx.team_id).bump_data_version()
 
 
 def verify(ctx: Context) -> dict:

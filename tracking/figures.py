@@ -31,12 +31,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from teams.models import Member, Team
+from tracking import rollups
 from tracking.models import (
     AI_PAIRS,
     Change,
     Commit,
     CommitFile,
     MemberCommitDay,
+    MemberCommitSpan,
     Message,
     Source,
     TeamChangeDay,
@@ -455,7 +457,20 @@ def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[di
     parts = split(filters)
     if parts.days is None:
         return raw_member_ranking(team=team, filters=filters, limit=limit)
-    qs = _commit_days(MemberCommitDay, team=team, filters=filters, days=parts.days)
+    first, last = parts.days
+    if (
+        first is not None
+        and last is not None
+        and not filters.repo_name
+        and not (filters.primary_branch_only)
+    ):
+        # Aligned spans of up to 64 days: ~12 rows per member for 90 days (MemberCommitSpan).
+        spans = rollups.spans_covering(first, last)
+        qs = MemberCommitSpan.objects.filter(team=team).filter(
+            reduce(operator.or_, (Q(level=level, start=start) for level, start in spans))
+        )
+    else:
+        qs = _commit_days(MemberCommitDay, team=team, filters=filters, days=parts.days)
     if filters.user_id is not None:
         qs = qs.filter(member__uuid=filters.user_id)
     sums = {

@@ -300,10 +300,44 @@ class MemberCommitDay(CommitDayBase):
                 name="membercommitday_uniq",
             )
         ]
-        indexes = [models.Index(fields=["member"], name="membercommitday_member")]
+        indexes = [
+            models.Index(fields=["member"], name="membercommitday_member"),
+            # The ranking of one repository reads that repository's rows only.
+            models.Index(
+                fields=["team", "repo_known", "repo_name", "day"], name="membercommitday_repo"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} member {self.member_id}: {self.commits} commits"
+
+
+class MemberCommitSpan(models.Model):
+    """Per member, commits of aligned spans of 2**level days (level 0-6: 1 to 64 days; `start`
+    is a day whose ordinal is a multiple of 2**level): any run of whole days is at most about a
+    dozen such spans, so the team-wide member ranking adds up ~12 rows per member instead of
+    one per member and day (1M rows at 2M commits). tracking/rollups.py, docs/rollups.md."""
+
+    summary_table = True  # derived from the records: tracking/rollups.py
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    level = models.PositiveSmallIntegerField()
+    start = models.DateField()
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+    commits = models.BigIntegerField(default=0)
+    lines_added = models.BigIntegerField(default=0)
+    ai_added = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "level", "start", "member"], name="membercommitspan_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["member"], name="membercommitspan_member")]
+
+    def __str__(self) -> str:
+        return f"{self.start} +2^{self.level} days, member {self.member_id}: {self.commits}"
 
 
 class TeamFileDay(models.Model):

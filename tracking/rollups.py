@@ -57,6 +57,7 @@ TABLES = (
      ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added")),
     ("MemberCommitDay", ("day", "member_id", "repo_known", "repo_name", "primary"),
      ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added")),
+    ("MemberCommitSpan", ("level", "start", "member_id"), ("commits", "lines_added", "ai_added")),
     ("TeamFileDay", ("day", "repo_known", "repo_name", "primary", "file_extension"),
      ("files", "lines_added", "ai_added")),
     ("TeamChangeDay", ("day", "source", "accepted"), ("changes", "lines")),
@@ -90,6 +91,30 @@ def _extensions(metadata) -> set[str]:
     return found
 
 
+SPAN_LEVELS = range(7)  # spans of 1, 2, 4, ... 64 days
+
+
+def spans_of(day: date) -> Iterator[tuple[int, date]]:
+    """The aligned spans (level, first day) that contain `day`, one per level."""
+    ordinal = day.toordinal()
+    for level in SPAN_LEVELS:
+        yield level, date.fromordinal(ordinal - ordinal % (1 << level))
+
+
+def spans_covering(first: date, last: date) -> list[tuple[int, date]]:
+    """The fewest aligned spans that cover first..last exactly (greedy: the largest span that
+    starts at the next day and does not pass `last`)."""
+    out = []
+    day, stop = first.toordinal(), last.toordinal()
+    while day <= stop:
+        level = max(SPAN_LEVELS)
+        while day % (1 << level) or day + (1 << level) - 1 > stop:
+            level -= 1
+        out.append((level, date.fromordinal(day)))
+        day += 1 << level
+    return out
+
+
 def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
     """(table, key, measures) of one raw row: what it adds to the summary tables.
 
@@ -106,6 +131,8 @@ def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
         yield "HourCount", (COMMITS, _hour(row["created_at"])), (1,)
         yield "TeamCommitDay", (day, *repo, primary), measures
         yield "MemberCommitDay", (day, row["member_id"], *repo, primary), measures
+        for level, start in spans_of(day):
+            yield "MemberCommitSpan", (level, start, row["member_id"]), (1, added, ai_added)
         for ext, lines, ai in row.get("files") or ():
             yield "TeamFileDay", (day, *repo, primary, ext), (1, lines, ai)
     elif kind == CHANGES:
@@ -422,6 +449,8 @@ def _norm(name: str, key: tuple) -> tuple:
             value = _as_hour(value)
         elif dim in ("repo_known", "primary", "accepted"):
             value = bool(value)
+        elif dim == "start":
+            value = _as_date(value)
         out.append(value)
     return tuple(out)
 
@@ -488,6 +517,14 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
         for i, m in enumerate(sums):
             row[i] += m
     out["TeamCommitDay"] = dict(team_rows)
+    spans = defaultdict(lambda: [0, 0, 0])
+    for (day, member, _rk, _rn, _pr), (c, la, _ld, aa, _ad, _oa) in out["MemberCommitDay"].items():
+        for level, start in spans_of(day):
+            row = spans[(level, start, member)]
+            row[0] += c
+            row[1] += la
+            row[2] += aa
+    out["MemberCommitSpan"] = dict(spans)
     progress("commits per day")
 
     files = (

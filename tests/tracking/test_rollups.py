@@ -7,7 +7,7 @@ files; a change's `accepted`), deletes, ORM saves.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -282,3 +282,15 @@ def test_verify_reports_each_difference_and_rebuild_repairs_it(team, owner):
     call_command("rollups", "rebuild", "--team", team.slug, stdout=out, stderr=StringIO())
     assert f"{team.slug}: rebuilt" in out.getvalue()
     assert rollups.differences(team.pk) == []
+
+
+@given(st.dates(max_value=date(9000, 1, 1)), st.integers(0, 400))
+def test_the_spans_of_a_run_of_days_cover_it_exactly_and_are_few(first, length):
+    last = first + timedelta(days=length)
+    spans = rollups.spans_covering(first, last)
+    days = [start + timedelta(days=d) for level, start in spans for d in range(1 << level)]
+    assert days == [first + timedelta(days=d) for d in range(length + 1)]
+    for level, start in spans:
+        assert start.toordinal() % (1 << level) == 0  # aligned: one row per member and span
+        assert (level, start) in set(rollups.spans_of(start))
+    assert len(spans) <= 2 * 7 + (length >> 6)  # 90 days: at most ~12

@@ -22,125 +22,279 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('teams', '0002_team_membership'),
-        ('tracking', '0004_sync_state'),
+        ("teams", "0002_team_membership"),
+        ("tracking", "0004_sync_state"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HourCount',
+            name="HourCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=8)),
-                ('hour', models.DateTimeField()),
-                ('n', models.BigIntegerField(default=0)),
-                ('team', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=8)),
+                ("hour", models.DateTimeField()),
+                ("n", models.BigIntegerField(default=0)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team', 'kind', 'hour'), name='hourcount_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("team", "kind", "hour"), name="hourcount_uniq")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MemberCommitDay',
+            name="MemberCommitDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('repo_known', models.BooleanField()),
-                ('repo_name', models.CharField(max_length=255)),
-                ('primary', models.BooleanField()),
-                ('commits', models.BigIntegerField(default=0)),
-                ('lines_added', models.BigIntegerField(default=0)),
-                ('lines_deleted', models.BigIntegerField(default=0)),
-                ('ai_added', models.BigIntegerField(default=0)),
-                ('ai_deleted', models.BigIntegerField(default=0)),
-                ('other_added', models.BigIntegerField(default=0)),
-                ('member', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.member')),
-                ('team', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("repo_known", models.BooleanField()),
+                ("repo_name", models.CharField(max_length=255)),
+                ("primary", models.BooleanField()),
+                ("commits", models.BigIntegerField(default=0)),
+                ("lines_added", models.BigIntegerField(default=0)),
+                ("lines_deleted", models.BigIntegerField(default=0)),
+                ("ai_added", models.BigIntegerField(default=0)),
+                ("ai_deleted", models.BigIntegerField(default=0)),
+                ("other_added", models.BigIntegerField(default=0)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="teams.member",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['member'], name='membercommitday_member')],
-                'constraints': [models.UniqueConstraint(fields=('team', 'day', 'member', 'repo_known', 'repo_name', 'primary'), name='membercommitday_uniq')],
+                "indexes": [
+                    models.Index(fields=["member"], name="membercommitday_member"),
+                    models.Index(
+                        fields=["team", "repo_known", "repo_name", "day"],
+                        name="membercommitday_repo",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "day", "member", "repo_known", "repo_name", "primary"),
+                        name="membercommitday_uniq",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeamChangeDay',
+            name="MemberCommitSpan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('source', models.CharField(max_length=16)),
-                ('accepted', models.BooleanField()),
-                ('changes', models.BigIntegerField(default=0)),
-                ('lines', models.BigIntegerField(default=0)),
-                ('team', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField()),
+                ("start", models.DateField()),
+                ("commits", models.BigIntegerField(default=0)),
+                ("lines_added", models.BigIntegerField(default=0)),
+                ("ai_added", models.BigIntegerField(default=0)),
+                (
+                    "member",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="teams.member",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team', 'day', 'source', 'accepted'), name='teamchangeday_uniq')],
+                "indexes": [models.Index(fields=["member"], name="membercommitspan_member")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "level", "start", "member"), name="membercommitspan_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeamChangeExtDay',
+            name="TeamChangeDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('file_extension', models.CharField(max_length=255)),
-                ('changes', models.BigIntegerField(default=0)),
-                ('team', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("source", models.CharField(max_length=16)),
+                ("accepted", models.BooleanField()),
+                ("changes", models.BigIntegerField(default=0)),
+                ("lines", models.BigIntegerField(default=0)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team', 'day', 'file_extension'), name='teamchangeextday_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "day", "source", "accepted"), name="teamchangeday_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeamCommitDay',
+            name="TeamChangeExtDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('repo_known', models.BooleanField()),
-                ('repo_name', models.CharField(max_length=255)),
-                ('primary', models.BooleanField()),
-                ('commits', models.BigIntegerField(default=0)),
-                ('lines_added', models.BigIntegerField(default=0)),
-                ('lines_deleted', models.BigIntegerField(default=0)),
-                ('ai_added', models.BigIntegerField(default=0)),
-                ('ai_deleted', models.BigIntegerField(default=0)),
-                ('other_added', models.BigIntegerField(default=0)),
-                ('team', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("file_extension", models.CharField(max_length=255)),
+                ("changes", models.BigIntegerField(default=0)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team', 'day', 'repo_known', 'repo_name', 'primary'), name='teamcommitday_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "day", "file_extension"), name="teamchangeextday_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeamFileDay',
+            name="TeamCommitDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('repo_known', models.BooleanField()),
-                ('repo_name', models.CharField(max_length=255)),
-                ('primary', models.BooleanField()),
-                ('file_extension', models.CharField(max_length=32)),
-                ('files', models.BigIntegerField(default=0)),
-                ('lines_added', models.BigIntegerField(default=0)),
-                ('ai_added', models.BigIntegerField(default=0)),
-                ('team', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("repo_known", models.BooleanField()),
+                ("repo_name", models.CharField(max_length=255)),
+                ("primary", models.BooleanField()),
+                ("commits", models.BigIntegerField(default=0)),
+                ("lines_added", models.BigIntegerField(default=0)),
+                ("lines_deleted", models.BigIntegerField(default=0)),
+                ("ai_added", models.BigIntegerField(default=0)),
+                ("ai_deleted", models.BigIntegerField(default=0)),
+                ("other_added", models.BigIntegerField(default=0)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team', 'day', 'repo_known', 'repo_name', 'primary', 'file_extension'), name='teamfileday_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("team", "day", "repo_known", "repo_name", "primary"),
+                        name="teamcommitday_uniq",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeamMessageDay',
+            name="TeamFileDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('messages', models.BigIntegerField(default=0)),
-                ('team', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, to='teams.team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("repo_known", models.BooleanField()),
+                ("repo_name", models.CharField(max_length=255)),
+                ("primary", models.BooleanField()),
+                ("file_extension", models.CharField(max_length=32)),
+                ("files", models.BigIntegerField(default=0)),
+                ("lines_added", models.BigIntegerField(default=0)),
+                ("ai_added", models.BigIntegerField(default=0)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('team', 'day'), name='teammessageday_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "team",
+                            "day",
+                            "repo_known",
+                            "repo_name",
+                            "primary",
+                            "file_extension",
+                        ),
+                        name="teamfileday_uniq",
+                    )
+                ],
             },
         ),
-            migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
+        migrations.CreateModel(
+            name="TeamMessageDay",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("messages", models.BigIntegerField(default=0)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        db_index=False, on_delete=django.db.models.deletion.CASCADE, to="teams.team"
+                    ),
+                ),
+            ],
+            options={
+                "constraints": [
+                    models.UniqueConstraint(fields=("team", "day"), name="teammessageday_uniq")
+                ],
+            },
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]
