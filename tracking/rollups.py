@@ -60,6 +60,7 @@ TABLES = (
     ("MemberCommitSpan", ("level", "start", "member_id"), ("commits", "lines_added", "ai_added")),
     ("TeamFileDay", ("day", "repo_known", "repo_name", "primary", "file_extension"),
      ("files", "lines_added", "ai_added")),
+    ("TeamExtDay", ("day", "file_extension"), ("files", "lines_added", "ai_added")),
     ("TeamChangeDay", ("day", "source", "accepted"), ("changes", "lines")),
     ("TeamChangeExtDay", ("day", "file_extension"), ("changes",)),
     ("TeamMessageDay", ("day",), ("messages",)),
@@ -135,6 +136,7 @@ def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
             yield "MemberCommitSpan", (level, start, row["member_id"]), (1, added, ai_added)
         for ext, lines, ai in row.get("files") or ():
             yield "TeamFileDay", (day, *repo, primary, ext), (1, lines, ai)
+            yield "TeamExtDay", (day, ext), (1, lines, ai)
     elif kind == CHANGES:
         day, accepted = _day(row["created_at"]), bool(row["accepted"])
         lines = row["total_lines_added"] + row["total_lines_deleted"]
@@ -540,6 +542,12 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
         .order_by()
     )
     put("TeamFileDay", files, ("d", "rk", "rn", "pr", "file_extension"), ("n", "la", "aa"))
+    by_ext = defaultdict(lambda: [0, 0, 0])
+    for (day, _rk, _rn, _pr, ext), sums in out["TeamFileDay"].items():
+        row = by_ext[(day, ext)]
+        for i, m in enumerate(sums):
+            row[i] += m
+    out["TeamExtDay"] = dict(by_ext)
     progress("commit files per day")
 
     by_day = (
