@@ -30,7 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
-from teams.models import Member, Team
+from teams.models import Team
 from tracking import rollups
 from tracking.models import (
     AI_PAIRS,
@@ -465,40 +465,39 @@ def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[di
     if parts.days is None:
         return raw_member_ranking(team=team, filters=filters, limit=limit)
     first, last = parts.days
-    if (
-        first is not None
-        and last is not None
-        and not filters.repo_name
-        and not (filters.primary_branch_only)
-    ):
+    if first is not None and last is not None and not filters.repo_name:
         # Aligned spans of up to 64 days: ~12 rows per member for 90 days (MemberCommitSpan).
         spans = rollups.spans_covering(first, last)
         qs = MemberCommitSpan.objects.filter(team=team).filter(
             reduce(operator.or_, (Q(level=level, start=start) for level, start in spans))
         )
+        if filters.primary_branch_only:
+            qs = qs.filter(primary=True)
     else:
         qs = _commit_days(MemberCommitDay, team=team, filters=filters, days=parts.days)
     if filters.user_id is not None:
         qs = qs.filter(member__uuid=filters.user_id)
-    sums = {
-        row.pop("member_id"): row
+    # The member's columns joined in the aggregate (not a second query with 5,000 ids).
+    ranked = {
+        row["member_id"]: row
         for row in qs.values("member_id")
-        .annotate(total=_total("lines_added"), ai=_total("ai_added"), commits=_total("commits"))
+        .annotate(
+            user_id=F("member__uuid"), email=F("member__email"),
+            display_name=F("member__display_name"), total=_total("lines_added"),
+            ai=_total("ai_added"), commits=_total("commits"),
+        )
         .order_by()
-    }
+    }  # fmt: skip
+    measures = ("total", "ai", "commits")
     for edge in parts.edges:
         for row in raw_member_ranking(team=team, filters=edge, limit=None):
-            _add_rows(sums, {row["member_id"]: {k: row[k] for k in ("total", "ai", "commits")}})
-    sums = {pk: row for pk, row in sums.items() if row["commits"] > 0}
-    people = Member.objects.filter(team=team, pk__in=list(sums)).values_list(
-        "pk", "uuid", "email", "display_name"
-    )
-    ranked = [
-        {"member_id": pk, "user_id": uuid_, "email": email, "display_name": name, **sums[pk]}
-        for pk, uuid_, email, name in people
-    ]
-    ranked.sort(key=lambda r: (-r["ai"], -r["total"], r["email"], r["member_id"]))
-    return ranked[:limit]
+            if row["member_id"] in ranked:
+                _add(ranked[row["member_id"]], {k: row[k] for k in measures})
+            else:
+                ranked[row["member_id"]] = row
+    rows = [row for row in ranked.values() if row["commits"] > 0]
+    rows.sort(key=lambda r: (-r["ai"], -r["total"], r["email"], r["member_id"]))
+    return rows[:limit]
 
 
 def repo_list(

@@ -324,6 +324,7 @@ class MemberCommitSpan(models.Model):
     level = models.PositiveSmallIntegerField()
     start = models.DateField()
     member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+    primary = models.BooleanField(default=False)  # the primary_branch_only filter
     commits = models.BigIntegerField(default=0)
     lines_added = models.BigIntegerField(default=0)
     ai_added = models.BigIntegerField(default=0)
@@ -331,7 +332,8 @@ class MemberCommitSpan(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "level", "start", "member"], name="membercommitspan_uniq"
+                fields=["team", "level", "start", "member", "primary"],
+                name="membercommitspan_primary_uniq",
             )
         ]
         indexes = [models.Index(fields=["member"], name="membercommitspan_member")]

@@ -57,7 +57,8 @@ TABLES = (
      ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added")),
     ("MemberCommitDay", ("day", "member_id", "repo_known", "repo_name", "primary"),
      ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added")),
-    ("MemberCommitSpan", ("level", "start", "member_id"), ("commits", "lines_added", "ai_added")),
+    ("MemberCommitSpan", ("level", "start", "member_id", "primary"),
+     ("commits", "lines_added", "ai_added")),
     ("TeamFileDay", ("day", "repo_known", "repo_name", "primary", "file_extension"),
      ("files", "lines_added", "ai_added")),
     ("TeamExtDay", ("day", "file_extension"), ("files", "lines_added", "ai_added")),
@@ -116,6 +117,31 @@ def spans_covering(first: date, last: date) -> list[tuple[int, date]]:
     return out
 
 
+def spans_from_days(rows) -> dict[tuple, list[int]]:
+    """MemberCommitSpan from (day, member, primary, commits, lines added, AI added) rows."""
+    spans: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for day, member, primary, commits, added, ai in rows:
+        for level, start in spans_of(_as_date(day)):
+            row = spans[(level, start, member, bool(primary))]
+            row[0] += commits
+            row[1] += added
+            row[2] += ai
+    return dict(spans)
+
+
+def rebuild_spans(team_id: int, apps=global_apps) -> int:
+    """Recompute MemberCommitSpan alone, from MemberCommitDay (migration 0007)."""
+    days = apps.get_model("tracking", "MemberCommitDay").objects.filter(team_id=team_id)
+    rows = spans_from_days(
+        days.values_list(
+            "day", "member_id", "primary", "commits", "lines_added", "ai_added"
+        ).iterator(chunk_size=20_000)
+    )
+    apps.get_model("tracking", "MemberCommitSpan").objects.filter(team_id=team_id).delete()
+    dims, measures = SPEC["MemberCommitSpan"]
+    return _upsert(team_id, "MemberCommitSpan", dims, measures, rows) if rows else 0
+
+
 def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
     """(table, key, measures) of one raw row: what it adds to the summary tables.
 
@@ -133,7 +159,11 @@ def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
         yield "TeamCommitDay", (day, *repo, primary), measures
         yield "MemberCommitDay", (day, row["member_id"], *repo, primary), measures
         for level, start in spans_of(day):
-            yield "MemberCommitSpan", (level, start, row["member_id"]), (1, added, ai_added)
+            yield (
+                "MemberCommitSpan",
+                (level, start, row["member_id"], primary),
+                (1, added, ai_added),
+            )
         for ext, lines, ai in row.get("files") or ():
             yield "TeamFileDay", (day, *repo, primary, ext), (1, lines, ai)
             yield "TeamExtDay", (day, ext), (1, lines, ai)
@@ -519,14 +549,12 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
         for i, m in enumerate(sums):
             row[i] += m
     out["TeamCommitDay"] = dict(team_rows)
-    spans = defaultdict(lambda: [0, 0, 0])
-    for (day, member, _rk, _rn, _pr), (c, la, _ld, aa, _ad, _oa) in out["MemberCommitDay"].items():
-        for level, start in spans_of(day):
-            row = spans[(level, start, member)]
-            row[0] += c
-            row[1] += la
-            row[2] += aa
-    out["MemberCommitSpan"] = dict(spans)
+    out["MemberCommitSpan"] = spans_from_days(
+        (day, member, pr, c, la, aa)
+        for (day, member, _rk, _rn, pr), (c, la, _ld, aa, _ad, _oa) in out[
+            "MemberCommitDay"
+        ].items()
+    )
     progress("commits per day")
 
     files = (
