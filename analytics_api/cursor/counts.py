@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import bisect
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
 from tracking.models import HourCount
 
@@ -39,26 +41,23 @@ ESTIMATE_TTL = 300.0
 _estimates: dict[str, tuple[float, float]] = {}  # table -> (checked at, planner row estimate)
 
 
-@dataclass(frozen=True)
+@dataclass
 class HourlyWindow:
-    """A window of a big team's rows seen through the hourly histogram: `head` rows in the
-    partial first hour [start, first), whole hours [first, last) from the histogram, `tail`
-    rows in the partial last hour [last, stop)."""
+    """A window of a big team's rows seen through the hourly counts: `head` rows in the partial
+    first hour [start, first), `whole` rows in the whole hours [first, last), `tail` rows in the
+    partial last hour [last, stop). The hours themselves are read only to seek a deep offset:
+    page 1 costs one SUM, not ~2,000 rows (24 ms at 90 days)."""
 
     first: datetime
     last: datetime
     head: int
     tail: int
-    hours: list[datetime]
-    totals: list[int]
-
-    def _index(self, moment: datetime) -> int:
-        return bisect.bisect_left(self.hours, moment)
+    whole: int
+    load: Callable[[], tuple[list[datetime], list[int]]]  # the window's hours, running totals
 
     @property
     def total(self) -> int:
-        whole = self.totals[self._index(self.last)] - self.totals[self._index(self.first)]
-        return self.head + whole + self.tail
+        return self.head + self.whole + self.tail
 
     def seek(self, offset: int) -> tuple[datetime | None, int]:
         """(bound, rest): the rows at `offset` onwards (newest first) are the rows before
@@ -66,11 +65,12 @@ class HourlyWindow:
         skips at most an hour of index entries. bound None: no skipping possible."""
         if offset < self.tail:
             return None, offset
-        lo, hi = self._index(self.first), self._index(self.last)
+        hours, totals = self.load()
+        hi = len(hours)
         # newer(hours[i]) = tail + totals[hi] - totals[i]: the smallest i with newer <= offset.
-        i = bisect.bisect_left(self.totals, self.tail + self.totals[hi] - offset, lo, hi)
-        bound = self.hours[i] if i < hi else self.last
-        return bound, offset - (self.tail + self.totals[hi] - self.totals[i])
+        i = bisect.bisect_left(totals, self.tail + totals[hi] - offset, 0, hi)
+        bound = hours[i] if i < hi else self.last
+        return bound, offset - (self.tail + totals[hi] - totals[i])
 
 
 def hourly_window(
@@ -85,9 +85,10 @@ def hourly_window(
     first, last = _ceil_hour(start), _floor_hour(stop)
     if first >= last:
         return None
-    hours, totals = histogram(base=base, team=team, label=label)
+    hours = _hours(base, team).filter(hour__gte=first, hour__lt=last)
+    whole = hours.aggregate(n=Coalesce(Sum("n"), Value(0)))["n"]
     head, tail = _exact(base, start, first), _exact(base, last, stop)
-    return HourlyWindow(first, last, head, tail, hours, totals)
+    return HourlyWindow(first, last, head, tail, whole, lambda: _running(hours))
 
 
 def window_count(*, base: QuerySet, team, start: datetime, end: datetime, label: str) -> int:
@@ -97,21 +98,20 @@ def window_count(*, base: QuerySet, team, start: datetime, end: datetime, label:
     return window.total
 
 
-def histogram(*, base: QuerySet, team, label: str) -> tuple[list[datetime], list[int]]:
-    """(hours, running totals): totals[i] = rows in the hours before hours[i], from the hourly
-    counts every write keeps current (tracking/rollups.py): exact, and no rebuild when data
-    arrives. The counts are of all commits, or of accepted changes: what `base` holds."""
+def _hours(base: QuerySet, team) -> QuerySet:
+    """The team's hourly counts (tracking/rollups.py keeps them current at write time) of what
+    `base` holds: all commits, or accepted changes."""
     kind = {"Commit": "commits", "Change": "changes"}[base.model.__name__]
-    rows = (
-        HourCount.objects.filter(team=team, kind=kind, n__gt=0)
-        .order_by("hour")
-        .values_list("hour", "n")
-    )
-    hours, totals = [], [0]
-    for hour, n in rows:
-        hours.append(hour)
+    return HourCount.objects.filter(team=team, kind=kind, n__gt=0)
+
+
+def _running(hours: QuerySet) -> tuple[list[datetime], list[int]]:
+    """(hours, running totals): totals[i] = rows in the hours before hours[i]."""
+    out, totals = [], [0]
+    for hour, n in hours.order_by("hour").values_list("hour", "n"):
+        out.append(hour)
         totals.append(totals[-1] + n)
-    return hours, totals
+    return out, totals
 
 
 def big_table(table: str) -> bool:
