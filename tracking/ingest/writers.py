@@ -212,13 +212,20 @@ def _pg_upsert(
 def _pg_locked_old(cursor, team: Team, kind: str, spec: Kind) -> dict[tuple, dict]:
     """The stored rows of the staged identities, locked until the transaction ends (FOR
     UPDATE), as rollup rows. A LATERAL probe per staged row: one index lookup each (see
-    _pg_keep for why not a join)."""
+    _pg_keep for why not a join).
+
+    The team id is a sub-SELECT, not a literal: right after a team's first big load its
+    statistics still say it has no rows, and with the literal the planner probed the
+    (team, created_at) index with a filter instead of the identity index, reading the team's
+    whole table per staged row (a 1M-row re-ingest ran for minutes per batch). With an
+    unknown value it estimates a team's average size and picks the identity index."""
     match = " AND ".join(f"{_key_sql('t.', c)} = {_key_sql('s.', c)}" for c in spec.key)
     keys = ", ".join(_key_sql("t.", c) for c in spec.key)
     cols = ", ".join(f"t.{c}" for c in COLUMNS[kind])
     cursor.execute(
         f"SELECT x.* FROM ingest_stage s CROSS JOIN LATERAL (SELECT {keys}, {cols} "
-        f"FROM {_table(spec)} t WHERE t.team_id = %s AND {match} FOR UPDATE) x",
+        f"FROM {_table(spec)} t WHERE t.team_id = (SELECT %s::bigint) AND {match} "
+        "FOR UPDATE) x",
         [team.pk],
     )
     width = len(spec.key)
@@ -309,7 +316,7 @@ def _pg_keep(cursor, team: Team, spec: Kind, column: str) -> None:
     match = " AND ".join(f"{_key_sql('t.', c)} = {_key_sql('s.', c)}" for c in spec.key)
     cursor.execute(
         f"UPDATE ingest_stage s SET {column} = (SELECT t.{column} FROM {_table(spec)} t "
-        f"WHERE t.team_id = %s AND {match}) WHERE s.{column} IS NULL",
+        f"WHERE t.team_id = (SELECT %s::bigint) AND {match}) WHERE s.{column} IS NULL",
         [team.pk],
     )
 
