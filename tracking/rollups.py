@@ -184,7 +184,7 @@ def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
-def _add_changes(coded: dict, rows: Iterable[dict], sign: int) -> None:
+def _add_changes(coded: dict, rows: Iterable[dict], sign: int, stamp=None) -> None:
     """`points` for changes, inlined, with hours and days as integers (since the epoch) in the
     keys. Optimization: a 10,000-change request pays this per row on top of its COPY; the
     generic path (tuples of aware datetimes: slow to hash) took about 4 times as long."""
@@ -192,9 +192,9 @@ def _add_changes(coded: dict, rows: Iterable[dict], sign: int) -> None:
     days = coded.setdefault("TeamChangeDay", {})
     exts = coded.setdefault("TeamChangeExtDay", {})
     for row in rows:
-        created = row["created_at"]
-        stamp = created.timestamp() if created.tzinfo else created.replace(tzinfo=UTC).timestamp()
-        day = int(stamp // 86400)
+        created = row["created_at"] or stamp  # a new record without createdAt: the stamp
+        seconds = created.timestamp() if created.tzinfo else created.replace(tzinfo=UTC).timestamp()
+        day = int(seconds // 86400)
         accepted = bool(row["accepted"])
         lines = sign * (row["total_lines_added"] + row["total_lines_deleted"])
         key = (day, row["source"], accepted)
@@ -206,7 +206,7 @@ def _add_changes(coded: dict, rows: Iterable[dict], sign: int) -> None:
             current[1] += lines
         if not accepted:
             continue
-        hour = int(stamp // 3600)
+        hour = int(seconds // 3600)
         current = hours.get(hour)
         if current is None:
             hours[hour] = [sign]
@@ -237,9 +237,11 @@ class Delta:
         self.sums: dict[str, dict[tuple, list[int]]] = defaultdict(dict)
         self.coded: dict[str, dict] = {}  # changes, keyed by integer days and hours
 
-    def add(self, kind: str, rows: Iterable[dict], sign: int = 1) -> Delta:
+    def add(self, kind: str, rows: Iterable[dict], sign: int = 1, stamp=None) -> Delta:
+        """`stamp`: the createdAt of new change rows that have none (the COPY path passes the
+        records' own values, before the defaults)."""
         if kind == CHANGES:
-            _add_changes(self.coded, rows, sign)
+            _add_changes(self.coded, rows, sign, stamp)
             return self
         for row in rows:
             for table, key, measures in points(kind, row):
@@ -293,22 +295,41 @@ def _upsert(team_id: int, name: str, dims, measures, rows: dict[tuple, list[int]
     quoted = [connection.ops.quote_name(c) for c in cols]
     conflict = ", ".join(quoted[: 1 + len(dims)])
     increments = ", ".join(f"{q} = t.{q} + EXCLUDED.{q}" for q in quoted[1 + len(dims) :])
-    adapt = _adapter(model, dims)
     ordered = sorted(rows.items(), key=lambda item: _sort_key(item[0]))
-    one = f"({', '.join(['%s'] * len(cols))})"
+    head = f"INSERT INTO {table} AS t ({', '.join(quoted)}) "
+    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {increments}"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Optimization: one array per column through unnest (in key order, so the lock
+            # order holds), not a VALUES list of thousands of parameters: psycopg's client-side
+            # conversion of those took longer than the statement (in-process profile of
+            # `manage.py ingest`: 0.84 of 1.5 s of rollup writes per 50,000 changes).
+            columns = [[team_id] * len(ordered)]
+            columns += [list(c) for c in zip(*(key for key, _ in ordered), strict=True)]
+            columns += [list(c) for c in zip(*(sums for _, sums in ordered), strict=True)]
+            types = [_pg_array_type(model, c) for c in cols]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}", columns)
+            return len(ordered)
+        adapt = _adapter(model, dims)
+        one = f"({', '.join(['%s'] * len(cols))})"
         for i in range(0, len(ordered), CHUNK):
             chunk = ordered[i : i + CHUNK]
             params = []
             for key, sums in chunk:
                 params += [team_id, *(a(v) for a, v in zip(adapt, key, strict=True)), *sums]
-            cursor.execute(
-                f"INSERT INTO {table} AS t ({', '.join(quoted)}) "
-                f"VALUES {', '.join([one] * len(chunk))} "
-                f"ON CONFLICT ({conflict}) DO UPDATE SET {increments}",
-                params,
-            )
+            cursor.execute(f"{head}VALUES {', '.join([one] * len(chunk))}{tail}", params)
     return len(ordered)
+
+
+def _pg_array_type(model, column: str) -> str:
+    field = model._meta.get_field(column.removesuffix("_id") if column.endswith("_id") else column)
+    kind = field.get_internal_type()
+    if kind in ("ForeignKey", "BigIntegerField", "BigAutoField"):
+        return "bigint"
+    if kind == "CharField":
+        return "text"
+    return field.db_type(connection)
 
 
 def _sort_key(key: tuple) -> tuple:

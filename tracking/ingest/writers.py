@@ -121,6 +121,11 @@ def write_batch(
         written.updated += sum(1 for key in replaced if key not in moved.new)
         _commit_files_moved(unique, replaced, moved)
     delta = Delta()
+    if moved.copied:
+        if kind == CHANGES:
+            delta.add(kind, (r.values for r in moved.copied), stamp=stamp)
+        else:
+            delta.add(kind, [_written_row(kind, r.values, stamp) for r in moved.copied])
     for key, new in moved.new.items():
         old = moved.old.get(key)
         if old is not None:
@@ -143,6 +148,7 @@ class Moved:
 
     old: dict = field(default_factory=dict)
     new: dict = field(default_factory=dict)
+    copied: list = field(default_factory=list)  # records COPYed as new rows
 
 
 def _commit_files_moved(records: list[Record], replaced: set, moved: Moved) -> None:
@@ -182,8 +188,7 @@ def _pg_upsert(
 ) -> Written:
     if spec.model is not Commit and state.copy_new:
         if _pg_copy_new(team, spec, records, stamp):
-            for record in records:
-                moved.new[record.key] = _written_row(kind, record.values, stamp)
+            moved.copied = records  # all new: their contribution straight from the records
             return Written(created=len(records))
         state.copy_new = False  # identities are stored: a re-send, upsert the rest directly
     with connection.cursor() as cursor:
