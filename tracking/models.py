@@ -313,10 +313,11 @@ class MemberCommitDay(CommitDayBase):
 
 
 class MemberCommitSpan(models.Model):
-    """Per member, commits of aligned spans of 2**level days (level 0-6: 1 to 64 days; `start`
-    is a day whose ordinal is a multiple of 2**level): any run of whole days is at most about a
-    dozen such spans, so the team-wide member ranking adds up ~12 rows per member instead of
-    one per member and day (1M rows at 2M commits). tracking/rollups.py, docs/rollups.md."""
+    """Per member, commits of aligned spans of 2**level days (level 0-6: 1 to 64 days;
+    `start` is a day whose ordinal minus 1 is a multiple of 2**level): any run of whole days is
+    at most about a dozen such spans, so the team-wide member ranking adds up ~12 rows per
+    member instead of one per member and day (1M rows at 2M commits). tracking/rollups.py,
+    docs/rollups.md."""
 
     summary_table = True  # derived from the records: tracking/rollups.py
 

@@ -99,8 +99,8 @@ SPAN_LEVELS = range(7)  # spans of 1, 2, 4, ... 64 days
 def spans_of(day: date) -> Iterator[tuple[int, date]]:
     """The aligned spans (level, first day) that contain `day`, one per level."""
     ordinal = day.toordinal()
-    for level in SPAN_LEVELS:
-        yield level, date.fromordinal(ordinal - ordinal % (1 << level))
+    for level in SPAN_LEVELS:  # aligned on ordinal 1 (0001-01-01), so no span starts before it
+        yield level, date.fromordinal(ordinal - (ordinal - 1) % (1 << level))
 
 
 def spans_covering(first: date, last: date) -> list[tuple[int, date]]:
@@ -110,7 +110,7 @@ def spans_covering(first: date, last: date) -> list[tuple[int, date]]:
     day, stop = first.toordinal(), last.toordinal()
     while day <= stop:
         level = max(SPAN_LEVELS)
-        while day % (1 << level) or day + (1 << level) - 1 > stop:
+        while (day - 1) % (1 << level) or day + (1 << level) - 1 > stop:
             level -= 1
         out.append((level, date.fromordinal(day)))
         day += 1 << level

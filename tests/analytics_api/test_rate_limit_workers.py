@@ -52,12 +52,13 @@ def _reachable(host: str, port: int) -> bool:
 
 
 def _ensure_pg_database() -> None:
+    """A fresh database each run: one left by a run of other code may hold another schema."""
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
         name = PG_URL.rsplit("/", 1)[1]
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            c.execute(f'CREATE DATABASE "{name}"')
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
 
 
 def _free_port() -> int:
