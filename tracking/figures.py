@@ -168,7 +168,7 @@ def raw_daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, 
         .annotate(ai=_total(AI_ADDED), other=_total(NON_AI_ADDED), commits=Count("pk"))
         .order_by("day")
     )
-    return {_as_date(row.pop("day")): row for row in rows}
+    return {rollups.as_date(row.pop("day")): row for row in rows}
 
 
 def raw_daily_extension_stats(
@@ -182,7 +182,7 @@ def raw_daily_extension_stats(
         .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"))
         .order_by("day", "file_extension")
     )
-    return {(_as_date(row.pop("day")), row.pop("file_extension")): row for row in rows}
+    return {(rollups.as_date(row.pop("day")), row.pop("file_extension")): row for row in rows}
 
 
 def raw_daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
@@ -195,12 +195,7 @@ def raw_daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, di
         .annotate(suggested=Count("pk"), accepted=Count("pk", filter=Q(accepted=True)))
         .order_by("day")
     )
-    return {_as_date(row.pop("day")): row for row in rows}
-
-
-def _as_date(value) -> date:
-    # SQLite hands back TruncDate as a string on some Django/driver combinations.
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+    return {rollups.as_date(row.pop("day")): row for row in rows}
 
 
 # --- stats/member-ranking ----------------------------------------------------------------------
@@ -397,7 +392,7 @@ def _by_key(rows, *keys: str) -> dict:
         parts = tuple(row.pop(k) for k in keys)
         if "day" in keys:
             i = keys.index("day")
-            parts = (*parts[:i], _as_date(parts[i]), *parts[i + 1 :])
+            parts = (*parts[:i], rollups.as_date(parts[i]), *parts[i + 1 :])
         out[parts[0] if len(parts) == 1 else parts] = row
     return out
 

@@ -121,7 +121,7 @@ def spans_from_days(rows) -> dict[tuple, list[int]]:
     """MemberCommitSpan from (day, member, primary, commits, lines added, AI added) rows."""
     spans: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     for day, member, primary, commits, added, ai in rows:
-        for level, start in spans_of(_as_date(day)):
+        for level, start in spans_of(as_date(day)):
             row = spans[(level, start, member, bool(primary))]
             row[0] += commits
             row[1] += added
@@ -482,7 +482,8 @@ def connect_signals() -> None:
 # -- rebuild and verify: the same tables computed from the raw rows in SQL -----------------
 
 
-def _as_date(value) -> date:
+def as_date(value) -> date:
+    # SQLite hands back TruncDate as a string on some Django/driver combinations.
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
@@ -497,13 +498,13 @@ def _norm(name: str, key: tuple) -> tuple:
     out = []
     for dim, value in zip(dims, key, strict=True):
         if dim == "day":
-            value = _as_date(value)
+            value = as_date(value)
         elif dim == "hour":
             value = _as_hour(value)
         elif dim in ("repo_known", "primary", "accepted"):
             value = bool(value)
         elif dim == "start":
-            value = _as_date(value)
+            value = as_date(value)
         out.append(value)
     return tuple(out)
 
@@ -564,12 +565,7 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
     )  # fmt: skip
     measures = ("c", "la", "ld", "aa", "ad", "oa")
     put("MemberCommitDay", by_member, ("d", "member_id", "rk", "rn", "pr"), measures)
-    team_rows = defaultdict(lambda: [0] * 6)
-    for (day, _member, rk, rn, pr), sums in out["MemberCommitDay"].items():
-        row = team_rows[(day, rk, rn, pr)]
-        for i, m in enumerate(sums):
-            row[i] += m
-    out["TeamCommitDay"] = dict(team_rows)
+    out["TeamCommitDay"] = _regrouped(out["MemberCommitDay"], lambda k: (k[0], *k[2:]))
     out["MemberCommitSpan"] = spans_from_days(
         (day, member, pr, c, la, aa)
         for (day, member, _rk, _rn, pr), (c, la, _ld, aa, _ad, _oa) in out[
@@ -591,12 +587,7 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
         .order_by()
     )
     put("TeamFileDay", files, ("d", "rk", "rn", "pr", "file_extension"), ("n", "la", "aa"))
-    by_ext = defaultdict(lambda: [0, 0, 0])
-    for (day, _rk, _rn, _pr, ext), sums in out["TeamFileDay"].items():
-        row = by_ext[(day, ext)]
-        for i, m in enumerate(sums):
-            row[i] += m
-    out["TeamExtDay"] = dict(by_ext)
+    out["TeamExtDay"] = _regrouped(out["TeamFileDay"], lambda k: (k[0], k[4]))
     progress("commit files per day")
 
     by_day = (
@@ -620,6 +611,16 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
     )
     put("TeamMessageDay", messages, ("d",), ("c",))
     progress("messages per day")
+    return out
+
+
+def _regrouped(table: dict[tuple, list[int]], key) -> dict[tuple, list[int]]:
+    """A coarser table from a finer one: rows summed by `key(finer key)`."""
+    out: dict[tuple, list[int]] = {}
+    for finer, sums in table.items():
+        row = out.setdefault(key(finer), [0] * len(sums))
+        for i, m in enumerate(sums):
+            row[i] += m
     return out
 
 
@@ -689,18 +690,21 @@ def lock_for_writes(team_id: int) -> None:
     """Writers hold the team row FOR KEY SHARE (they do not block each other), `rebuild` FOR
     UPDATE: a rebuild waits for the writes in flight and holds new ones until it commits, so
     none of their deltas lands between its recomputation and its rows."""
+    _lock_team(team_id, "FOR KEY SHARE")
+
+
+def _lock_team(team_id: int, mode: str) -> None:
     if connection.vendor == "postgresql":
+        table = global_apps.get_model("teams", "Team")._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM teams_team WHERE id = %s FOR KEY SHARE", [team_id])
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s {mode}", [team_id])
 
 
 def rebuild(team_id: int, apps=global_apps, progress=None) -> int:
     """Replace the team's summary rows by a recomputation; returns the rows written."""
     written = 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM teams_team WHERE id = %s FOR UPDATE", [team_id])
+        _lock_team(team_id, "FOR UPDATE")
         want = computed(team_id, apps, progress)
         for name, dims, measures in TABLES:
             apps.get_model("tracking", name).objects.filter(team_id=team_id).delete()

@@ -32,6 +32,7 @@ from django.db import connection
 from django.db.models import QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from tracking import rollups
 from tracking.models import HourCount
 
 HOUR = timedelta(hours=1)
@@ -101,7 +102,7 @@ def window_count(*, base: QuerySet, team, start: datetime, end: datetime, label:
 def _hours(base: QuerySet, team) -> QuerySet:
     """The team's hourly counts (tracking/rollups.py keeps them current at write time) of what
     `base` holds: all commits, or accepted changes."""
-    kind = {"Commit": "commits", "Change": "changes"}[base.model.__name__]
+    kind = rollups.KIND_OF_MODEL[base.model.__name__]
     return HourCount.objects.filter(team=team, kind=kind, n__gt=0)
 
 
