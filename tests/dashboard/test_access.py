@@ -4,6 +4,9 @@ same rules through the session."""
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 
@@ -123,7 +126,13 @@ def test_the_session_does_not_open_the_json_endpoints(seeded, teammate_user):
     assert signed_in(teammate_user).get(url).status_code == 401
 
 
-def test_login_logout_and_rate_limited_attempts(team, settings):
+def test_login_logout_and_rate_limited_attempts(team, settings, monkeypatch):
+    # The limit counts per fixed minute: pin django-ratelimit's clock mid-minute, so the
+    # attempts cannot straddle a window boundary (which made this test fail at random in CI).
+    import django_ratelimit.core
+
+    frozen = int(time.time()) // 60 * 60 + 30
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: frozen))
     person("viewer@acme.example", team=team)
     client = Client()
     response = client.post(
