@@ -26,9 +26,10 @@ def _setup():
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
-    if connection.vendor != "postgresql":
+    from common.db import is_postgresql
+
+    if not is_postgresql():
         sys.exit("Set DATABASE_URL to a PostgreSQL database: COPY is PostgreSQL only.")
     call_command("migrate", verbosity=0)
 

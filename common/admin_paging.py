@@ -10,6 +10,8 @@ from django.db import connection
 from django.db.models import Model, QuerySet
 from django.utils.functional import cached_property
 
+from common.db import is_postgresql
+
 # Up to this many rows a list is counted exactly (an index scan stopped at the cap).
 EXACT_COUNT_CAP = 10_000
 # A delete confirmation names at most this many objects.
@@ -42,7 +44,7 @@ class CappedCountPaginator(Paginator):
 
 def planner_estimate(queryset: QuerySet) -> int:
     """The planner's row estimate for a queryset (PostgreSQL); 0 when there is none."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         return queryset.order_by().count()  # SQLite: an exact count is the only estimate
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:

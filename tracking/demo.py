@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from common.db import copy_rows, is_postgresql
 from teams.models import Member, Team
 from tracking import rollups
-from tracking.bulk import copy_rows
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
 
 FIRST_NAMES = (
@@ -437,7 +437,7 @@ def commit_ids(n: int) -> list[int]:
     if n == 0:
         return []
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [Commit._meta.db_table, n],
@@ -518,7 +518,7 @@ def immediate_foreign_keys() -> Iterator[None]:
     of waiting). Checked immediately, they run in the server while Python is still generating
     rows. Restored afterwards, since tests run inside an outer transaction.
     """
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         yield
         return
     with connection.cursor() as cursor:
@@ -534,7 +534,7 @@ def team_has_records(team: Team) -> bool:
 
 def analyze_tables() -> None:
     """Fresh planner statistics after a bulk load (PostgreSQL); the admin's row estimate too."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         return
     with connection.cursor() as cursor:
         for model in (Commit, CommitFile, Change, Message):

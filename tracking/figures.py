@@ -30,6 +30,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
+from common.db import is_postgresql
 from teams.models import Team
 from tracking import rollups
 from tracking.models import (
@@ -262,7 +263,7 @@ def raw_extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[s
     """
     changes = metric_changes(team=team, filters=filters).filter(accepted=True)
     sub_sql, sub_params = changes.values(cid=F("pk"), meta=F("metadata")).query.sql_with_params()
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         # Optimization: distinct extensions per change in a LATERAL subquery, instead of a
         # COUNT(DISTINCT id) that sorts every (change, file) pair (825 ms vs 1.4 s on 420k).
         pairs = (

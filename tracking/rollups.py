@@ -30,6 +30,7 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncHour
 from django.db.models.signals import post_save, pre_delete, pre_save
 
+from common.db import is_postgresql
 from tracking.models import AI_PAIRS
 
 COMMITS, CHANGES, MESSAGES, FILES = "commits", "changes", "messages", "files"
@@ -299,7 +300,7 @@ def _upsert(team_id: int, name: str, dims, measures, rows: dict[tuple, list[int]
     head = f"INSERT INTO {table} AS t ({', '.join(quoted)}) "
     tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {increments}"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             # Optimization: one array per column through unnest (in key order, so the lock
             # order holds), not a VALUES list of thousands of parameters: psycopg's client-side
             # conversion of those took longer than the statement (in-process profile of
@@ -630,7 +631,7 @@ def _change_extension_days(changes) -> list[dict]:
         cid=F("pk"), meta=F("metadata"), day=F("d")
     )
     sub_sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         pairs = (
             f"SELECT c.day, x.ext FROM ({sub_sql}) c CROSS JOIN LATERAL (SELECT DISTINCT "
             "e ->> 'fileExtension' AS ext FROM jsonb_array_elements(CASE WHEN "
@@ -694,7 +695,7 @@ def lock_for_writes(team_id: int) -> None:
 
 
 def _lock_team(team_id: int, mode: str) -> None:
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         table = global_apps.get_model("teams", "Team")._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s {mode}", [team_id])

@@ -32,6 +32,7 @@ from django.db import connection
 from django.db.models import QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from common.db import is_postgresql
 from tracking import rollups
 from tracking.models import HourCount
 
@@ -121,7 +122,7 @@ def big_table(table: str) -> bool:
     have no cheap estimate: only MIN_TABLE_ROWS = 0 (tests) turns the histogram on there."""
     if MIN_TABLE_ROWS <= 0:
         return True
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         return False
     checked, rows = _estimates.get(table, (0.0, 0.0))
     if time.monotonic() - checked > ESTIMATE_TTL:

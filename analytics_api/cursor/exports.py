@@ -7,7 +7,6 @@ keyset batches of 10,000 rows everywhere else.
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import StreamingHttpResponse
 
 from analytics_api.csv_export import csv_response, neutralize_formulas, stream_response
@@ -20,13 +19,14 @@ from analytics_api.cursor.serialization import (
     change_csv_cells,
     commit_csv_cells,
 )
+from common.db import is_postgresql
 from teams.models import Team
 
 PYTHON, COPY = "python", "copy"
 
 
 def export_method() -> str:
-    return COPY if connection.vendor == "postgresql" else PYTHON
+    return COPY if is_postgresql() else PYTHON
 
 
 def commit_csv_stream(

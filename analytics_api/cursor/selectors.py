@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import F, Func, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -28,6 +27,7 @@ from analytics_api.cursor.serialization import (
     change_cells,
     commit_cells,
 )
+from common.db import is_postgresql
 from teams.models import Member, Team
 from tracking.models import Change, Commit
 
@@ -188,7 +188,7 @@ _PG_CELLS = {
 def list_rows(qs: QuerySet, columns: tuple[str, ...]) -> QuerySet:
     """values_list(*columns), with the _PG_CELLS columns pre-formatted on PostgreSQL. The cell
     functions take both forms."""
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         return qs.values_list(*columns)
     fast = {f"{name}_cell": make() for name, make in _PG_CELLS.items() if name in columns}
     names = [f"{c}_cell" if f"{c}_cell" in fast else c for c in columns]

@@ -24,8 +24,8 @@ from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
 
+from common.db import copy_rows, is_postgresql
 from teams.models import Team
-from tracking.bulk import copy_rows
 from tracking.formats import PAIR_FIELDS
 from tracking.ingest import jsonfast
 from tracking.ingest.records import CHANGES, COMMITS, MESSAGES, Record
@@ -112,7 +112,7 @@ def write_batch(
     # the old rows (read under lock) out, the rows as written in.
     moved = Moved()
     lock_for_writes(team.pk)
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         written = _pg_upsert(team, kind, spec, unique, stamp, state or WriteState(), moved)
     else:
         written = _sqlite_upsert(team, kind, spec, unique, stamp, moved)

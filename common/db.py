@@ -1,7 +1,8 @@
-"""Writing many rows at once: COPY on PostgreSQL, batched executemany elsewhere.
+"""The database helpers every layer may use: which engine this is, and writing many rows at once.
 
-Used by the demo generator (tracking/demo.py) and the ingestion writers
-(tracking/ingest/writers.py), so the COPY plumbing and its error wrapping exist once.
+`is_postgresql()` is the one place the code asks which database it runs on (PostgreSQL in
+production, SQLite as the embedded default); `copy_rows` is COPY on PostgreSQL and batched
+executemany elsewhere, so the COPY plumbing and its error wrapping exist once.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from datetime import datetime
 from django.db import connection
 
 
+def is_postgresql(using=None) -> bool:
+    """Whether the connection (default: the default one) is PostgreSQL."""
+    return (connection if using is None else using).vendor == "postgresql"
+
+
 def copy_rows(table: str, columns: Iterable[str], rows: Iterable[tuple]) -> int:
     """Write rows with COPY (PostgreSQL) or executemany in batches (SQLite and others)."""
     columns = tuple(columns)
     n = 0
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if is_postgresql():
             # The raw psycopg cursor: wrap its errors so callers see django.db exceptions.
             sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
             with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
