@@ -1,12 +1,16 @@
 """The base of every API view: the team comes from the key, and every read is scoped to it.
 
-Team scoping lives here and only here. Views get `self.team` and read through selectors that
-take `team=` as a required keyword; `scoped()` is the only way a view touches a model directly.
-A subclass cannot replace these by accident: `__init_subclass__` refuses the override.
+Team scoping lives here and only here. Views get `self.team` and read through tracking's
+functions (tracking.reads, tracking.figures), which take `team=` as a required keyword and
+start every query at `Model.objects.of(team)`; no view touches a model manager
+(tests/test_layers.py). A path that names an organization must name the key's team: checked
+here, before the view's own parsing. A subclass cannot replace these by accident:
+`__init_subclass__` refuses the override.
 
 The request pipeline, in order (each step only when the previous one passed):
 authentication (401) -> permissions (403) -> the method: 405 for one the view has no handler
-for; OPTIONS is answered here, unparsed and uncounted -> `parse_params()` (400s) -> ETag; a
+for; OPTIONS is answered here, unparsed and uncounted -> the path's organization (400 malformed,
+403 another team's) -> `parse_params()` (400s) -> ETag; a
 matching If-None-Match is a 304 that is not counted -> rate limit (429) -> the handler. So only a
 request that reaches a real handler (GET/HEAD, or POST on a POST view) spends rate-limit budget,
 and a rejected request does no query work beyond the key lookup and, with the database counter,
@@ -16,28 +20,35 @@ the counter statement.
 from __future__ import annotations
 
 import hashlib
+import uuid
 from typing import Any
 
-from django.db.models import Model, QuerySet
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
+from analytics_api.dates import is_relative
+from analytics_api.errors import ApiError
 from analytics_api.ratelimit import enforce_rate_limit
 from teams.models import Team
 
-_PROTECTED = ("team", "scoped", "get_queryset")
+_PROTECTED = ("team", "get_queryset", "check_organization", "compute_etag")
 _CACHEABLE_STATUS = (200, 304)
+# Optimization for ETags of windows that move with the clock (`7d`, `now`, a missing date that
+# defaults to now): such a response stays valid for at most this long even if no data was
+# written; then the ETag changes.
+MOVING_WINDOW_ETAG_SECONDS = 60
 
 
 class _NotModified(Exception):
     """Raised from initial() to answer 304 before any data query."""
 
 
-class ViewRenderer(DefaultContentNegotiation):
+class OwnRendererOnly(DefaultContentNegotiation):
     """Always the view's own renderer: like Cursor's API, ours does not negotiate.
 
     `Accept: text/csv` on a CSV export or `Accept: text/html` on a JSON list is answered as
@@ -51,10 +62,14 @@ class ViewRenderer(DefaultContentNegotiation):
 
 
 class TeamScopedAPIView(APIView):
-    content_negotiation_class = ViewRenderer
+    content_negotiation_class = OwnRendererOnly
     error_dialect = "cursor"
     # e.g. "cursor.commits"; None: not rate-limited. One budget per team per group.
     rate_limit_group: str | None = None
+    # The query's date parameters, and whether leaving one out means "now" (a moving window)
+    # rather than "unbounded"; see etag_parts.
+    date_params: tuple[str, ...] = ()
+    missing_date_is_now = False
     params: Any = None
     etag: str | None = None
 
@@ -71,11 +86,22 @@ class TeamScopedAPIView(APIView):
     def team(self) -> Team:
         return self.request.user.team
 
-    def scoped(self, model: type[Model]) -> QuerySet:
-        return model._default_manager.filter(team=self.team)
-
     def get_queryset(self):  # for schema generation and generic helpers
-        raise NotImplementedError("Read through selectors with team=self.team, or self.scoped().")
+        raise NotImplementedError("Read through tracking.reads / tracking.figures, team=self.team.")
+
+    def check_organization(self) -> None:
+        """A path's `organization_id` (the Qoder dialect's) must be the key's team UUID."""
+        value = self.kwargs.get("organization_id")
+        if value is None:
+            return
+        try:
+            organization = uuid.UUID(str(value).strip(" "))
+        except ValueError:
+            raise ApiError(f"organization_id must be a UUID, got {value!r}.") from None
+        if organization != self.team.uuid:
+            raise ApiError(
+                f"This API key has no access to organization {organization}.", status_code=403
+            )
 
     # -- hooks for subclasses -----------------------------------------------------------------
 
@@ -85,7 +111,14 @@ class TeamScopedAPIView(APIView):
         return None
 
     def etag_parts(self) -> tuple:
-        """What, besides the team's data version, the response depends on."""
+        """What, besides the team's data version, the response depends on: the parsed
+        parameters; for a window that moves with the clock, the query as sent plus a time
+        bucket instead (its resolved instants differ on every request)."""
+        query = self.request.query_params
+        raw = [(query.get(name) or "").strip(" ") for name in self.date_params]
+        if any(is_relative(v) if v else self.missing_date_is_now for v in raw):
+            bucket = int(timezone.now().timestamp()) // MOVING_WINDOW_ETAG_SECONDS
+            return (repr(sorted(query.lists())), bucket)
         return (repr(self.params),)
 
     # -- the pipeline -------------------------------------------------------------------------
@@ -99,6 +132,7 @@ class TeamScopedAPIView(APIView):
             raise MethodNotAllowed(request.method)
         if method == "options":
             return
+        self.check_organization()
         self.params = self.parse_params(request)
         if request.method in ("GET", "HEAD"):
             self.etag = self.compute_etag()

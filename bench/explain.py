@@ -1,5 +1,5 @@
 """EXPLAIN (ANALYZE, BUFFERS) of the queries one Cursor JSON page runs, through the real
-selectors, on the benchmark's big team:
+reads (tracking.reads) and rendering, on the benchmark's big team:
 
     .venv/bin/python -m bench.explain changes --page 1000 --size 1000 [--user] [--runs 3]
 
@@ -54,19 +54,25 @@ def run(args) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from analytics_api.cursor import selectors
+    from analytics_api.cursor import serialization as render
     from analytics_api.cursor.params import parse_list_params
+    from tracking import reads
 
     team, query = _query(args)
-    params = parse_list_params(query, now=timezone.now())
-    fn = selectors.commit_list if args.kind == "commits" else selectors.change_list
+    p = parse_list_params(query, now=timezone.now())
+    if args.kind == "commits":
+        read, columns, items = reads.commit_page, render.commit_list_rows, render.commit_items
+    else:
+        read, columns = reads.accepted_change_page, render.change_list_rows
+        items = render.change_items
     for _ in range(args.runs):
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
-            page = fn(team=team, filters=params.filters, page=params.page,
-                      page_size=params.page_size)  # fmt: skip
+            rows, total = read(team=team, filters=p.filters, columns=columns,
+                               offset=(p.page - 1) * p.page_size, limit=p.page_size)  # fmt: skip
+            page = items(rows)
             seconds = time.perf_counter() - start
-        print(f"{seconds * 1000:.1f} ms  totalCount={page.total_count} items={len(page.items)}")
+        print(f"{seconds * 1000:.1f} ms  totalCount={total} items={len(page)}")
     for q in captured.captured_queries:
         print(f"\n-- {q['time']} s: {q['sql'][:400]}")
         with connection.cursor() as cursor:

@@ -1,5 +1,5 @@
 """The overview's filters, read from the URL (so a view can be shared) and handed to the
-figures as the one MetricFilters type every read takes."""
+figures as tracking.reads.Filters, the one filter type every read takes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from tracking.figures import MetricFilters
+from tracking.reads import Filters, Who
 
 PRESETS = (7, 30, 90)
 DEFAULT_PRESET = 30
@@ -29,11 +29,11 @@ class DashboardFilters:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def metric(self) -> MetricFilters:
-        return MetricFilters(
+    def metric(self) -> Filters:
+        return Filters(
             start=datetime.combine(self.start, time.min, tzinfo=UTC),
             end=datetime.combine(self.end, time.max, tzinfo=UTC),
-            user_id=self.member,
+            who=Who(uuid=self.member) if self.member else None,
             repo_name=self.repo or None,
             primary_branch_only=self.primary,
             file_extensions=self.extensions,

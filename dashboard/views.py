@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import uuid
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,15 +14,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django_ratelimit.decorators import ratelimit
 
-from teams.models import Member, Team
+from teams.models import Team
 from teams.selectors import team_for_user, teams_for_user
-from tracking.models import AI_PAIRS, Change, Commit
+from tracking import reads
+from tracking.models import AI_PAIRS
+from tracking.reads import Who
 
 from . import data
 from .filters import PRESETS, DashboardFilters, parse_filters
@@ -132,15 +135,15 @@ def overview(request, *, team: Team, filters: DashboardFilters, errors: list[str
 
 @team_page
 def member(request, *, team, filters, errors, member_id: uuid.UUID):
-    person = get_object_or_404(Member, team=team, uuid=member_id)
+    person = reads.member(team=team, member_uuid=member_id)
+    if person is None:
+        raise Http404("No such member in this team.")
     filters = DashboardFilters(**{**filters.__dict__, "member": person.uuid})
-    metric = filters.metric()
-    commits = Commit.objects.filter(
-        team=team, member=person, occurred_at__gte=metric.start, occurred_at__lte=metric.end
-    ).order_by("-occurred_at", "-id")
-    changes = Change.objects.filter(
-        team=team, member=person, created_at__gte=metric.start, created_at__lte=metric.end
-    ).order_by("-created_at", "-id")
+    own = replace(filters.metric(), who=Who(member_id=person.pk))
+    occurred = "occurred_at"
+    commits = reads.commits(team=team, filters=own, time_field=occurred)
+    commits = reads.newest_first(commits, time_field=occurred)
+    changes = reads.newest_first(reads.changes(team=team, filters=own))
     context = _base_context(team, filters, errors) | {
         "person": person,
         "tiles": data.tiles(team=team, filters=filters)[1],
@@ -165,7 +168,9 @@ def member(request, *, team, filters, errors, member_id: uuid.UUID):
 
 @team_page
 def commit(request, *, team, filters, errors, pk: int):
-    row = get_object_or_404(Commit.objects.select_related("member"), team=team, pk=pk)
+    row = reads.commit(team=team, pk=pk)
+    if row is None:
+        raise Http404("No such commit in this team.")
     pairs = [
         (name, getattr(row, f"{name}_lines_added"), getattr(row, f"{name}_lines_deleted"))
         for name in AI_PAIRS

@@ -22,6 +22,14 @@ KEY_SECRET_LEN = 40
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
+class TeamScopedQuerySet(models.QuerySet):
+    """The one way into a team's rows: `Commit.objects.of(team)`. Readers start every query of
+    records here (tests/test_layers.py fails when an HTTP module reaches a manager directly)."""
+
+    def of(self, team: Team | int) -> TeamScopedQuerySet:
+        return self.filter(team=team)
+
+
 class Team(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(max_length=100, unique=True)
@@ -58,6 +66,8 @@ class Member(models.Model):
     email = models.CharField(max_length=254)
     display_name = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["email"]

@@ -1,21 +1,20 @@
 """The figures: one function per aggregate of QODER.md.
 
 The data layer's, not a dialect's: the Qoder metrics views and the dashboard render the same
-functions. Every function takes `team=` and a filters dataclass, so a read is always scoped.
+functions. Every function takes `team=` and tracking.reads.Filters, so a read is always scoped.
 Figures come back as plain dicts/tuples; renderers do rates, date strings and empty days.
 
 Each figure exists twice: `raw_*` computes it from the records (GROUP BY in SQL), the public
 function reads the summary tables kept current at write time (tracking/rollups.py) for the
 window's whole UTC days and adds `raw_*` over the partial days at its edges (a window like
-`90d` starts mid-day). A figure for one member (`user_id`) is computed raw: the
+`90d` starts mid-day). A figure for one member (`Filters.who`) is computed raw: the
 (team, member, created_at) indexes make that a scan of one member's rows.
 """
 
 from __future__ import annotations
 
 import operator
-import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 
@@ -49,21 +48,10 @@ from tracking.models import (
     TeamFileDay,
     TeamMessageDay,
 )
+from tracking.reads import Filters, window
 
 # Sources counted as "agent edits" in the overview (everything but tab completion).
 AGENT_SOURCES = (Source.AGENT, Source.QUEST, Source.INLINECHAT)
-
-
-@dataclass(frozen=True)
-class MetricFilters:
-    """The common query parameters of the metrics endpoints, already validated."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-    user_id: uuid.UUID | None = None
-    repo_name: str | None = None
-    primary_branch_only: bool = False
-    file_extensions: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _sum_of(columns) -> F:
@@ -86,23 +74,15 @@ def _utc_day(field_name: str) -> TruncDate:
     return TruncDate(field_name, tzinfo=UTC)
 
 
-def _in_range(qs: QuerySet, field_name: str, start, end) -> QuerySet:
-    if start is not None:
-        qs = qs.filter(**{f"{field_name}__gte": start})
-    if end is not None:
-        qs = qs.filter(**{f"{field_name}__lte": end})
-    return qs
-
-
-def _commit_filter(filters: MetricFilters, *, team: Team, prefix: str = "") -> Q:
+def _commit_filter(filters: Filters, *, prefix: str = "") -> Q:
     """The commit figures' selection, as a Q on Commit (prefix "") or through a relation."""
-    q = Q(**{f"{prefix}team": team})
+    q = Q()
     if filters.start is not None:
         q &= Q(**{f"{prefix}occurred_at__gte": filters.start})
     if filters.end is not None:
         q &= Q(**{f"{prefix}occurred_at__lte": filters.end})
-    if filters.user_id is not None:
-        q &= Q(**{f"{prefix}member__uuid": filters.user_id})
+    if filters.who is not None:
+        q &= filters.who.q(prefix)
     if filters.repo_name:
         q &= Q(**{f"{prefix}repo_name": filters.repo_name})
     if filters.primary_branch_only:
@@ -110,38 +90,34 @@ def _commit_filter(filters: MetricFilters, *, team: Team, prefix: str = "") -> Q
     return q
 
 
-def metric_commits(*, team: Team, filters: MetricFilters) -> QuerySet:
+def metric_commits(*, team: Team, filters: Filters) -> QuerySet:
     """Commits of the commit figures: by commit time (occurred_at), all commit filters."""
-    return Commit.objects.filter(_commit_filter(filters, team=team))
+    return Commit.objects.of(team).filter(_commit_filter(filters))
 
 
-def metric_commit_files(*, team: Team, filters: MetricFilters) -> QuerySet:
+def metric_commit_files(*, team: Team, filters: Filters) -> QuerySet:
     """Commit file rows of the commits above (one join), restricted to `file_extensions`."""
-    qs = CommitFile.objects.filter(_commit_filter(filters, team=team, prefix="commit__"))
+    qs = CommitFile.objects.of(team).filter(_commit_filter(filters, prefix="commit__"))
     if filters.file_extensions:
         qs = qs.filter(file_extension__in=filters.file_extensions)
     return qs
 
 
-def metric_changes(*, team: Team, filters: MetricFilters) -> QuerySet:
-    """Changes of the change figures: by createdAt; only user_id applies of the filters."""
-    qs = _in_range(Change.objects.filter(team=team), "created_at", filters.start, filters.end)
-    if filters.user_id is not None:
-        qs = qs.filter(member__uuid=filters.user_id)
-    return qs
+def metric_changes(*, team: Team, filters: Filters) -> QuerySet:
+    """Changes of the change figures: by createdAt; only the member applies of the filters."""
+    qs = window(Change.objects.of(team), filters)
+    return qs if filters.who is None else qs.filter(filters.who.q())
 
 
-def metric_messages(*, team: Team, filters: MetricFilters) -> QuerySet:
-    qs = _in_range(Message.objects.filter(team=team), "created_at", filters.start, filters.end)
-    if filters.user_id is not None:
-        qs = qs.filter(member__uuid=filters.user_id)
-    return qs
+def metric_messages(*, team: Team, filters: Filters) -> QuerySet:
+    qs = window(Message.objects.of(team), filters)
+    return qs if filters.who is None else qs.filter(filters.who.q())
 
 
 # --- stats/overview ----------------------------------------------------------------------------
 
 
-def raw_overview_stats(*, team: Team, filters: MetricFilters) -> dict:
+def raw_overview_stats(*, team: Team, filters: Filters) -> dict:
     """Raw overview figures (three aggregate queries: commits, changes, messages)."""
     commit_figures = metric_commits(team=team, filters=filters).aggregate(
         committed_total=_total(F("total_lines_added") + F("total_lines_deleted")),
@@ -160,7 +136,7 @@ def raw_overview_stats(*, team: Team, filters: MetricFilters) -> dict:
 # --- stats/daily-trend -------------------------------------------------------------------------
 
 
-def raw_daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+def raw_daily_commit_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     """Per UTC day of commit time: AI lines added, other lines added, commit count."""
     rows = (
         metric_commits(team=team, filters=filters)
@@ -172,9 +148,7 @@ def raw_daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, 
     return {rollups.as_date(row.pop("day")): row for row in rows}
 
 
-def raw_daily_extension_stats(
-    *, team: Team, filters: MetricFilters
-) -> dict[tuple[date, str], dict]:
+def raw_daily_extension_stats(*, team: Team, filters: Filters) -> dict[tuple[date, str], dict]:
     """Per UTC day of commit time and extension, from commit file rows."""
     rows = (
         metric_commit_files(team=team, filters=filters)
@@ -186,7 +160,7 @@ def raw_daily_extension_stats(
     return {(rollups.as_date(row.pop("day")), row.pop("file_extension")): row for row in rows}
 
 
-def raw_daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+def raw_daily_next_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     """Per UTC day of createdAt: NEXT changes suggested (accepted or not) and accepted."""
     rows = (
         metric_changes(team=team, filters=filters)
@@ -202,7 +176,7 @@ def raw_daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, di
 # --- stats/member-ranking ----------------------------------------------------------------------
 
 
-def raw_member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[dict]:
+def raw_member_ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:
     """Members by AI lines added, then total lines added, then email."""
     return list(
         metric_commits(team=team, filters=filters)
@@ -223,7 +197,7 @@ def raw_member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> lis
 
 
 def raw_repo_list(
-    *, team: Team, filters: MetricFilters, query: str | None, offset: int, limit: int
+    *, team: Team, filters: Filters, query: str | None, offset: int, limit: int
 ) -> tuple[int, list[dict]]:
     """(number of repos, one page of them): commit count then name; unnamed commits skipped."""
     qs = metric_commits(team=team, filters=filters).filter(repo_name__isnull=False)
@@ -243,7 +217,7 @@ def raw_repo_list(
 # --- file-extensions ---------------------------------------------------------------------------
 
 
-def raw_extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, dict]:
+def raw_extension_commit_stats(*, team: Team, filters: Filters) -> dict[str, dict]:
     """Per extension, from commit file rows: total and AI lines added."""
     rows = (
         metric_commit_files(team=team, filters=filters)
@@ -254,7 +228,7 @@ def raw_extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[st
     return {row.pop("file_extension"): row for row in rows}
 
 
-def raw_extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:
+def raw_extension_change_counts(*, team: Team, filters: Filters) -> dict[str, int]:
     """Per extension: accepted changes whose metadata touches it (each change counted once).
 
     The metadata is a JSON list, so this looks inside it with the backend's set-returning JSON
@@ -298,10 +272,10 @@ class Split:
     """A window as whole UTC days (first..last, None = unbounded) and the partial edges."""
 
     days: tuple[date | None, date | None] | None
-    edges: tuple[MetricFilters, ...]
+    edges: tuple[Filters, ...]
 
 
-def split(filters: MetricFilters) -> Split:
+def split(filters: Filters) -> Split:
     start, end = filters.start, filters.end
     first = last = None
     edges = []
@@ -332,8 +306,8 @@ def _days(qs: QuerySet, days) -> QuerySet:
     return qs
 
 
-def _commit_days(model, *, team: Team, filters: MetricFilters, days) -> QuerySet:
-    qs = _days(model.objects.filter(team=team), days)
+def _commit_days(model, *, team: Team, filters: Filters, days) -> QuerySet:
+    qs = _days(model.objects.of(team), days)
     if filters.repo_name:
         qs = qs.filter(repo_known=True, repo_name=filters.repo_name)
     if filters.primary_branch_only:
@@ -341,7 +315,7 @@ def _commit_days(model, *, team: Team, filters: MetricFilters, days) -> QuerySet
     return qs
 
 
-def _file_table(filters: MetricFilters):
+def _file_table(filters: Filters):
     """TeamFileDay has the repository and branch the filters may need; TeamExtDay is the same
     without them, 40 times fewer rows."""
     return TeamFileDay if filters.repo_name or filters.primary_branch_only else TeamExtDay
@@ -362,11 +336,11 @@ def _add_rows(into: dict, more: dict) -> dict:
     return into
 
 
-def overview_stats(*, team: Team, filters: MetricFilters) -> dict:
+def overview_stats(*, team: Team, filters: Filters) -> dict:
     """The overview's raw figures: committed lines (all, AI), accepted lines, agent edits, tab
     completions, messages."""
     parts = split(filters)
-    if filters.user_id is not None or parts.days is None:
+    if filters.who is not None or parts.days is None:
         return raw_overview_stats(team=team, filters=filters)
     days = parts.days
     accepted = Q(accepted=True)
@@ -374,14 +348,12 @@ def overview_stats(*, team: Team, filters: MetricFilters) -> dict:
         committed_total=_total(F("lines_added") + F("lines_deleted")),
         committed_ai=_total(F("ai_added") + F("ai_deleted")),
     )
-    out |= _days(TeamChangeDay.objects.filter(team=team), days).aggregate(
+    out |= _days(TeamChangeDay.objects.of(team), days).aggregate(
         accepted_lines=_total("lines", filter=accepted),
         agent_edits=_total("changes", filter=accepted & Q(source__in=AGENT_SOURCES)),
         tab_completions=_total("changes", filter=accepted & Q(source=Source.NEXT)),
     )
-    out |= _days(TeamMessageDay.objects.filter(team=team), days).aggregate(
-        messages=_total("messages")
-    )
+    out |= _days(TeamMessageDay.objects.of(team), days).aggregate(messages=_total("messages"))
     for edge in parts.edges:
         _add(out, raw_overview_stats(team=team, filters=edge))
     return out
@@ -398,10 +370,10 @@ def _by_key(rows, *keys: str) -> dict:
     return out
 
 
-def daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+def daily_commit_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     """Per UTC day of commit time: AI lines added, other lines added, commit count."""
     parts = split(filters)
-    if filters.user_id is not None or parts.days is None:
+    if filters.who is not None or parts.days is None:
         return raw_daily_commit_stats(team=team, filters=filters)
     rows = (
         _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days)
@@ -416,10 +388,10 @@ def daily_commit_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict
     return dict(sorted(out.items()))
 
 
-def daily_extension_stats(*, team: Team, filters: MetricFilters) -> dict[tuple[date, str], dict]:
+def daily_extension_stats(*, team: Team, filters: Filters) -> dict[tuple[date, str], dict]:
     """Per UTC day of commit time and extension, from commit file rows."""
     parts = split(filters)
-    if filters.user_id is not None or parts.days is None:
+    if filters.who is not None or parts.days is None:
         return raw_daily_extension_stats(team=team, filters=filters)
     qs = _commit_days(_file_table(filters), team=team, filters=filters, days=parts.days)
     if filters.file_extensions:
@@ -437,13 +409,13 @@ def daily_extension_stats(*, team: Team, filters: MetricFilters) -> dict[tuple[d
     return dict(sorted(out.items()))
 
 
-def daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
+def daily_next_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     """Per UTC day of createdAt: NEXT changes suggested (accepted or not) and accepted."""
     parts = split(filters)
-    if filters.user_id is not None or parts.days is None:
+    if filters.who is not None or parts.days is None:
         return raw_daily_next_stats(team=team, filters=filters)
     rows = (
-        _days(TeamChangeDay.objects.filter(team=team, source=Source.NEXT), parts.days)
+        _days(TeamChangeDay.objects.of(team).filter(source=Source.NEXT), parts.days)
         .values("day")
         .annotate(suggested=_total("changes"), accepted=_total("changes", filter=Q(accepted=True)))
         .filter(suggested__gt=0)
@@ -455,7 +427,7 @@ def daily_next_stats(*, team: Team, filters: MetricFilters) -> dict[date, dict]:
     return dict(sorted(out.items()))
 
 
-def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[dict]:
+def member_ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:
     """Members by AI lines added, then total lines added, then email."""
     parts = split(filters)
     if parts.days is None:
@@ -464,15 +436,15 @@ def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[di
     if first is not None and last is not None and not filters.repo_name:
         # Aligned spans of up to 64 days: ~12 rows per member for 90 days (MemberCommitSpan).
         spans = rollups.spans_covering(first, last)
-        qs = MemberCommitSpan.objects.filter(team=team).filter(
+        qs = MemberCommitSpan.objects.of(team).filter(
             reduce(operator.or_, (Q(level=level, start=start) for level, start in spans))
         )
         if filters.primary_branch_only:
             qs = qs.filter(primary=True)
     else:
         qs = _commit_days(MemberCommitDay, team=team, filters=filters, days=parts.days)
-    if filters.user_id is not None:
-        qs = qs.filter(member__uuid=filters.user_id)
+    if filters.who is not None:
+        qs = qs.filter(filters.who.q())
     # The member's columns joined in the aggregate (not a second query with 5,000 ids).
     ranked = {
         row["member_id"]: row
@@ -497,11 +469,11 @@ def member_ranking(*, team: Team, filters: MetricFilters, limit: int) -> list[di
 
 
 def repo_list(
-    *, team: Team, filters: MetricFilters, query: str | None, offset: int, limit: int
+    *, team: Team, filters: Filters, query: str | None, offset: int, limit: int
 ) -> tuple[int, list[dict]]:
     """(number of repos, one page of them): commit count then name; unnamed commits skipped."""
     parts = split(filters)
-    if filters.user_id is not None or parts.days is None:
+    if filters.who is not None or parts.days is None:
         return raw_repo_list(team=team, filters=filters, query=query, offset=offset, limit=limit)
     qs = _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days).filter(
         repo_known=True
@@ -521,10 +493,10 @@ def repo_list(
     return len(ranked), ranked[offset : offset + limit]
 
 
-def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, dict]:
+def extension_commit_stats(*, team: Team, filters: Filters) -> dict[str, dict]:
     """Per extension, from commit file rows: total and AI lines added."""
     parts = split(filters)
-    if filters.user_id is not None or parts.days is None:
+    if filters.who is not None or parts.days is None:
         return raw_extension_commit_stats(team=team, filters=filters)
     qs = _commit_days(_file_table(filters), team=team, filters=filters, days=parts.days)
     if filters.file_extensions:
@@ -541,12 +513,12 @@ def extension_commit_stats(*, team: Team, filters: MetricFilters) -> dict[str, d
     return out
 
 
-def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, int]:
+def extension_change_counts(*, team: Team, filters: Filters) -> dict[str, int]:
     """Per extension: accepted changes whose metadata touches it (each change counted once)."""
     parts = split(filters)
-    if filters.user_id is not None or parts.days is None:
+    if filters.who is not None or parts.days is None:
         return raw_extension_change_counts(team=team, filters=filters)
-    qs = _days(TeamChangeExtDay.objects.filter(team=team), parts.days)
+    qs = _days(TeamChangeExtDay.objects.of(team), parts.days)
     if filters.file_extensions:
         qs = qs.filter(file_extension__in=filters.file_extensions)
     out = dict(
@@ -565,7 +537,7 @@ def extension_change_counts(*, team: Team, filters: MetricFilters) -> dict[str, 
 def commit_count(*, team: Team, start: datetime, end: datetime, repo_name: str | None) -> int:
     """Commits by commit time in start..end (and in `repo_name`), from the summary table for
     whole days and the records for the partial edge days."""
-    filters = MetricFilters(start=start, end=end, repo_name=repo_name)
+    filters = Filters(start=start, end=end, repo_name=repo_name)
     parts = split(filters)
     if parts.days is None:
         return metric_commits(team=team, filters=filters).count()
@@ -577,16 +549,16 @@ def commit_count(*, team: Team, start: datetime, end: datetime, repo_name: str |
 
 def accepted_change_count(*, team: Team, start: datetime, end: datetime, source: str | None) -> int:
     """Accepted changes by createdAt in start..end (of one `source`), likewise."""
-    filters = MetricFilters(start=start, end=end)
+    filters = Filters(start=start, end=end)
     parts = split(filters)
 
-    def raw(f: MetricFilters) -> int:
+    def raw(f: Filters) -> int:
         qs = metric_changes(team=team, filters=f).filter(accepted=True)
         return (qs.filter(source=source) if source else qs).count()
 
     if parts.days is None:
         return raw(filters)
-    days = _days(TeamChangeDay.objects.filter(team=team, accepted=True), parts.days)
+    days = _days(TeamChangeDay.objects.of(team).filter(accepted=True), parts.days)
     if source:
         days = days.filter(source=source)
     return days.aggregate(n=_total("changes"))["n"] + sum(raw(e) for e in parts.edges)

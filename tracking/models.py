@@ -7,7 +7,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from teams.models import Member, Team
+from teams.models import Member, Team, TeamScopedQuerySet
 
 # The eight product x scenario pairs of the Qoder dialect, in the seed's column order.
 AI_PAIRS: tuple[str, ...] = (
@@ -77,6 +77,8 @@ class Commit(models.Model):
     # [{filePath, groups: [{conversationId, source, productType, type, ranges: [{start, end}]}]}]
     range_annotations = models.JSONField(null=True, blank=True)
 
+    objects = TeamScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             # A null repoName is one value like any other: COALESCE makes the identity hold
@@ -111,6 +113,12 @@ class Commit(models.Model):
         return self.commit_hash
 
 
+class CommitFileQuerySet(models.QuerySet):
+    def of(self, team: Team | int) -> CommitFileQuerySet:
+        """A team's commit files: through their commit (a file row has no team of its own)."""
+        return self.filter(commit__team=team)
+
+
 class CommitFile(models.Model):
     """Optional per-file rows of a commit (QODER.md), for extension figures."""
 
@@ -121,6 +129,8 @@ class CommitFile(models.Model):
     lines_deleted = models.PositiveIntegerField(default=0)
     ai_lines_added = models.PositiveIntegerField(default=0)
     ai_lines_deleted = models.PositiveIntegerField(default=0)
+
+    objects = CommitFileQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["commit", "file_extension"], name="commitfile_commit_ext")]
@@ -144,6 +154,8 @@ class Change(models.Model):
     # Extensions stored normalised: lower case with a leading dot.
     metadata = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -182,6 +194,8 @@ class Message(models.Model):
     model = models.CharField(max_length=255, null=True, blank=True)
     conversation_id = models.CharField(max_length=255, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -245,6 +259,8 @@ class HourCount(models.Model):
     hour = models.DateTimeField()
     n = models.BigIntegerField(default=0)
 
+    objects = TeamScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["team", "kind", "hour"], name="hourcount_uniq")
@@ -270,6 +286,8 @@ class CommitDayBase(models.Model):
     ai_added = models.BigIntegerField(default=0)
     ai_deleted = models.BigIntegerField(default=0)
     other_added = models.BigIntegerField(default=0)  # sum over commits of max(0, total - AI)
+
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -330,6 +348,8 @@ class MemberCommitSpan(models.Model):
     lines_added = models.BigIntegerField(default=0)
     ai_added = models.BigIntegerField(default=0)
 
+    objects = TeamScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -358,6 +378,8 @@ class TeamFileDay(models.Model):
     lines_added = models.BigIntegerField(default=0)
     ai_added = models.BigIntegerField(default=0)
 
+    objects = TeamScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -383,6 +405,8 @@ class TeamExtDay(models.Model):
     lines_added = models.BigIntegerField(default=0)
     ai_added = models.BigIntegerField(default=0)
 
+    objects = TeamScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -406,6 +430,8 @@ class TeamChangeDay(models.Model):
     changes = models.BigIntegerField(default=0)
     lines = models.BigIntegerField(default=0)  # lines added + deleted
 
+    objects = TeamScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -427,6 +453,8 @@ class TeamChangeExtDay(models.Model):
     file_extension = models.CharField(max_length=255)
     changes = models.BigIntegerField(default=0)
 
+    objects = TeamScopedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -443,6 +471,8 @@ class TeamMessageDay(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
     day = models.DateField()
     messages = models.BigIntegerField(default=0)
+
+    objects = TeamScopedQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "day"], name="teammessageday_uniq")]

@@ -4,27 +4,33 @@ Every cell is formatted in SQL to the bytes the Python path writes (serializatio
 csv_export.py): `true`/`false`, empty cells for NULL and for empty strings (NULLIF), UTC
 timestamps with milliseconds and Z, derived tab/composer/nonAi lines, and metadata_json as
 compact JSON built by hand (jsonb's own text has spaces and reorders keys). The user ids are
-encoded in Python for the team's members and looked up in a jsonb parameter.
+encoded in Python for the team's members and looked up in a jsonb parameter. The rows are
+the ones tracking.reads selects: the WHERE clause is compiled from its scoped queryset.
 tests/analytics_api/test_csv_copy.py proves the bytes identical on tricky data.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import QuerySet
 from psycopg.types.json import Jsonb
 
 from analytics_api.csv_export import CHUNK_BYTES
-from analytics_api.cursor.params import Filters
 from analytics_api.cursor.serialization import (
     CHANGE_CSV_HEADER,
     COMMIT_CSV_HEADER,
+    MEMBER_ID_COLUMNS,
     PG_TIMESTAMP,
     PublicIds,
 )
 from teams.models import Member, Team
-from tracking.models import COMPOSER_PAIRS, TAB_PAIRS, Change, Commit
+from tracking import reads
+from tracking.models import COMPOSER_PAIRS, TAB_PAIRS
+from tracking.reads import Filters
 
 # The user_... id of the row's member, from a {member id: public id} jsonb parameter (the ids
 # are encoded in Python). A lookup in an expression, not a join: joined as unnest(ids[],
@@ -85,40 +91,62 @@ CHANGE_SELECT = f"""
 
 def commit_copy_chunks(*, team: Team, filters: Filters) -> Iterator[bytes]:
     yield (",".join(COMMIT_CSV_HEADER) + "\n").encode()
-    yield from _copy(Commit, COMMIT_SELECT, "", team=team, filters=filters)
+    yield from _copy(COMMIT_SELECT, reads.commits(team=team, filters=filters), team)
 
 
 def change_copy_chunks(*, team: Team, filters: Filters) -> Iterator[bytes]:
     yield (",".join(CHANGE_CSV_HEADER) + "\n").encode()
-    yield from _copy(Change, CHANGE_SELECT, "AND x.accepted", team=team, filters=filters)
+    yield from _copy(CHANGE_SELECT, reads.accepted_changes(team=team, filters=filters), team)
 
 
-def _copy(model, select: str, extra_where: str, *, team: Team, filters: Filters):
+def _copy(select: str, qs: QuerySet, team: Team):
     # The COPY starts lazily, when the response is read: an open COPY holds the connection's
     # lock, so starting it in the view deadlocks any response that is never read or closed
     # (the test client's). So an SQL error here is still a 200 with only the header.
-    member_ids = list(Member.objects.filter(team=team).values_list("id", flat=True))
+    member_ids = [row[0] for row in reads.members(team=team, columns=MEMBER_ID_COLUMNS)]
     public = PublicIds()
-    user_sql, user_params = _user_condition(filters)
+    table, where, where_params = _where(qs)
     sql = f"""
         COPY (
-            SELECT {select}
-            FROM {model._meta.db_table} x
-            JOIN {Member._meta.db_table} m ON m.id = x.member_id
-            WHERE x.team_id = %s AND x.created_at >= %s AND x.created_at <= %s
-                  AND %s::jsonb ? x.member_id::text
-                  {extra_where} {user_sql}
-            ORDER BY x.created_at DESC, x.id DESC
+            SELECT {_qualified(select, table)}
+            FROM {table}
+            JOIN {Member._meta.db_table} m ON m.id = {table}.member_id
+            WHERE {where} AND %s::jsonb ? {table}.member_id::text
+            ORDER BY {table}.created_at DESC, {table}.id DESC
         ) TO STDOUT WITH (FORMAT csv)
     """
     public_ids = Jsonb({str(i): public[i] for i in member_ids})
     # The mapping twice: in the row expression, and as a filter, so that the rows of a member
     # created after it was read (a concurrent ingest) are left out, as the earlier join on the
     # member list left them out, instead of being written with an empty user id.
-    params = [public_ids, team.pk, filters.start, filters.end, public_ids]
+    params = [public_ids, *where_params, public_ids]
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(sql, [*params, *user_params]) as copy:
+        with cursor.cursor.copy(sql, params) as copy:
             yield from _rechunk(copy)
+
+
+def _where(qs: QuerySet) -> tuple[str, str, list]:
+    """(table, WHERE clause, its parameters) of the read's scoped queryset, compiled by Django
+    against the unaliased table. The read filters on the table's own columns only (a member
+    is filtered by id: reads.Who.resolved), so no join is needed for it."""
+    table = connection.ops.quote_name(qs.model._meta.db_table)
+    query = qs.query
+    try:
+        where, params = query.get_compiler(connection=connection).compile(query.where)
+    except EmptyResultSet:  # a member no one can be (reads.Who(nobody=True))
+        return table, "FALSE", []
+    joined = sorted(alias for alias, uses in query.alias_refcount.items() if uses)
+    if len(joined) > 1:  # a filter through a relation: not expressible here
+        raise ValueError(f"The export's read joins {joined}.")
+    return table, where, list(params)
+
+
+_ROW_ALIAS = re.compile(r"\bx\.")
+
+
+def _qualified(select: str, table: str) -> str:
+    """The SELECT list written for the row alias `x`, on the table's own name."""
+    return _ROW_ALIAS.sub(f"{table}.", select)
 
 
 def _rechunk(copy) -> Iterator[bytes]:
@@ -132,14 +160,3 @@ def _rechunk(copy) -> Iterator[bytes]:
             pending, size = [], 0
     if pending:
         yield b"".join(pending)
-
-
-def _user_condition(filters: Filters) -> tuple[str, list]:
-    user = filters.user
-    if user is None:
-        return "", []
-    if user.matches_nobody:
-        return "AND FALSE", []
-    if user.email is not None:
-        return "AND m.email = %s", [user.email]
-    return "AND x.member_id = %s", [user.member_id]

@@ -7,20 +7,27 @@ keyset batches of 10,000 rows everywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.http import StreamingHttpResponse
 
 from analytics_api.csv_export import csv_response, neutralize_formulas, stream_response
 from analytics_api.cursor.copy_sql import change_copy_chunks, commit_copy_chunks
-from analytics_api.cursor.params import Filters
-from analytics_api.cursor.selectors import change_export_cells, commit_export_cells
 from analytics_api.cursor.serialization import (
+    CHANGE_COLUMNS,
     CHANGE_CSV_HEADER,
+    COMMIT_COLUMNS,
     COMMIT_CSV_HEADER,
+    PublicIds,
+    change_cells,
     change_csv_cells,
+    commit_cells,
     commit_csv_cells,
 )
 from common.db import is_postgresql
 from teams.models import Team
+from tracking import reads
+from tracking.reads import Filters
 
 PYTHON, COPY = "python", "copy"
 
@@ -49,3 +56,17 @@ def change_csv_stream(
     if neutralize:
         rows = neutralize_formulas(rows)
     return csv_response(header=CHANGE_CSV_HEADER, rows=rows, cells_ready=True)
+
+
+def commit_export_cells(*, team: Team, filters: Filters) -> Iterator[tuple]:
+    ids = PublicIds()
+    qs = reads.commits(team=team, filters=filters)
+    for row in reads.keyset_rows(qs, reads.values(*COMMIT_COLUMNS)):
+        yield commit_cells(row, ids)
+
+
+def change_export_cells(*, team: Team, filters: Filters) -> Iterator[tuple]:
+    ids = PublicIds()
+    qs = reads.accepted_changes(team=team, filters=filters)
+    for row in reads.keyset_rows(qs, reads.values(*CHANGE_COLUMNS)):
+        yield change_cells(row, ids)

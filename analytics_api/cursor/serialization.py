@@ -1,12 +1,16 @@
 """Cursor-dialect values from plain database rows: one tuple of cells per record, in the seed's
 field order, shared by the JSON pages (zipped with camelCase names) and the CSV exports
-(snake_case header)."""
+(snake_case header). The rows come from tracking.reads, with the columns named here."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
 
+from django.db.models import F, Func, QuerySet, TextField
+from django.db.models.functions import Cast
+
+from common.db import is_postgresql
 from teams.public_ids import encode_member_id
 from tracking.formats import CURSOR_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
 from tracking.formats import CURSOR_CHANGE_FIELDS as CHANGE_FIELDS  # noqa: F401
@@ -56,7 +60,7 @@ PG_TIMESTAMP = """to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"
 
 def timestamp(value: datetime | str | None) -> str | None:
     """`2025-07-30T14:12:03.000Z`: UTC, milliseconds (truncated), Z. A string is a value that
-    PostgreSQL already formatted so (selectors.list_rows)."""
+    PostgreSQL already formatted so (list_rows)."""
     if value is None or type(value) is str:
         return value
     # Optimization: values from the database are already UTC; skip the conversion then.
@@ -123,13 +127,13 @@ def cursor_source(source: str) -> str:
 
 
 class JsonText(str):
-    """Stored JSON as its text (selectors.list_rows), parsed by cursor_metadata."""
+    """Stored JSON as its text (list_rows), parsed by cursor_metadata."""
 
 
 def cursor_metadata(items) -> list[dict]:
     """Stored metadata in the Cursor dialect: extension without its dot, fileName only when
     present (absent in privacy mode), linesAdded/linesDeleted. `items` may be the stored JSON
-    as text (selectors.list_rows)."""
+    as text (list_rows)."""
     if type(items) is JsonText:
         items = jsonfast.loads(items)
     out = []
@@ -173,3 +177,86 @@ def commit_csv_cells(cells: tuple) -> tuple:
 
 def change_csv_cells(cells: tuple) -> tuple:
     return (*cells[:-1], metadata_json(cells[-1]))
+
+
+def commit_items(rows: list[tuple]) -> list[dict]:
+    """A page of COMMIT_COLUMNS rows as the seed's JSON items."""
+    ids = PublicIds()
+    return [as_json(COMMIT_FIELDS, commit_cells(row, ids)) for row in rows]
+
+
+def change_items(rows: list[tuple]) -> list[dict]:
+    ids = PublicIds()
+    return [as_json(CHANGE_FIELDS, change_cells(row, ids)) for row in rows]
+
+
+def commit_details(rows: list[tuple], hashes: tuple[str, ...]) -> list[dict]:
+    """DETAIL_COLUMNS rows as the detail endpoint's items, in the order asked; a hash stored in
+    several repositories gives one item per repository."""
+    by_hash: dict[str, list[dict]] = {}
+    for commit_hash, repo, branch_name, email, ranges in rows:
+        by_hash.setdefault(commit_hash, []).append(
+            {
+                "commitHash": commit_hash,
+                "repoName": repo,
+                "branchName": branch_name,
+                "userEmail": email,
+                "rangeAnnotations": ranges or [],
+            }
+        )
+    return [item for h in hashes for item in by_hash.get(h, [])]
+
+
+DETAIL_COLUMNS = ("commit_hash", "repo_name", "branch_name", "member__email", "range_annotations")
+MEMBER_COLUMNS = ("email", "display_name")
+MEMBER_ID_COLUMNS = ("id",)
+
+
+def team_members(rows: list[tuple]) -> list[dict]:
+    """Cursor's Admin API member list."""
+    return [{"name": name, "email": email, "role": "member"} for email, name in rows]
+
+
+_ISO_MILLIS = PG_TIMESTAMP.format(col="%(expressions)s")
+
+
+class _JsonTextField(TextField):
+    """jsonb::text, handed to the cells as JsonText so that they know to parse it (a stored
+    JSON string scalar arrives as a plain str and stays one)."""
+
+    def from_db_value(self, value, expression, connection):
+        return None if value is None else JsonText(value)
+
+
+# Optimization (PostgreSQL): cells that cost the most to convert in Python, as PostgreSQL
+# hands them out ready. Timestamps formatted as the API writes them (the COPY exports'
+# expression, proven byte-identical there), metadata as the stored JSON's text for orjson
+# (Django's JSONField loader is json.loads). With the orjson renderer: a 1,000-item
+# page of one member's changes 25.7 -> 14.3 ms, of the team's commits 40.8 -> 24.1 ms.
+def _iso_millis(column: str) -> Func:
+    return Func(F(column), template=_ISO_MILLIS, output_field=TextField())
+
+
+_PG_CELLS = {
+    "created_at": lambda: _iso_millis("created_at"),
+    "commit_ts": lambda: _iso_millis("commit_ts"),
+    "metadata": lambda: Cast("metadata", _JsonTextField()),
+}
+
+
+def list_rows(qs: QuerySet, columns: tuple[str, ...]) -> QuerySet:
+    """values_list(*columns), with the _PG_CELLS columns pre-formatted on PostgreSQL. The cell
+    functions take both forms."""
+    if not is_postgresql():
+        return qs.values_list(*columns)
+    fast = {f"{name}_cell": make() for name, make in _PG_CELLS.items() if name in columns}
+    names = [f"{c}_cell" if f"{c}_cell" in fast else c for c in columns]
+    return qs.annotate(**fast).values_list(*names)
+
+
+def commit_list_rows(qs: QuerySet) -> QuerySet:
+    return list_rows(qs, COMMIT_COLUMNS)
+
+
+def change_list_rows(qs: QuerySet) -> QuerySet:
+    return list_rows(qs, CHANGE_COLUMNS)

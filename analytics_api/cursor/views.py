@@ -1,4 +1,5 @@
-"""Cursor's four AI Code Tracking endpoints: validate, call one selector, render."""
+"""Cursor's AI Code Tracking endpoints: validate (params.py), read (tracking.reads), render
+(serialization.py)."""
 
 from __future__ import annotations
 
@@ -9,43 +10,55 @@ from rest_framework.response import Response
 from analytics_api.base import TeamScopedAPIView
 from analytics_api.csv_export import for_client, formula_option
 from analytics_api.cursor import schema
+from analytics_api.cursor import serialization as render
 from analytics_api.cursor.exports import change_csv_stream, commit_csv_stream
 from analytics_api.cursor.params import (
+    DATE_PARAMS,
     parse_commit_detail,
     parse_filters,
     parse_list_params,
-    stored_hash,
 )
-from analytics_api.cursor.selectors import change_list, commit_details, commit_list, team_members
 from analytics_api.errors import ApiError
+from analytics_api.query import stored_hash
 from analytics_api.renderers import FastJSONRenderer
+from tracking import reads
 
 
 class _CursorView(TeamScopedAPIView):
     error_dialect = "cursor"
 
-    def etag_parts(self) -> tuple:
-        return self.params.etag_parts(now=timezone.now())
-
 
 class _CursorListView(_CursorView):
     renderer_classes = [FastJSONRenderer]
+    date_params = DATE_PARAMS
+    missing_date_is_now = True
 
     def parse_params(self, request):
         return parse_list_params(request.query_params, now=timezone.now())
 
-    def render_page(self, page) -> Response:
+    def page(self, read, columns, render_items) -> Response:
+        p = self.params
+        rows, total = read(
+            team=self.team,
+            filters=p.filters,
+            columns=columns,
+            offset=(p.page - 1) * p.page_size,
+            limit=p.page_size,
+        )
         return Response(
             {
-                "items": page.items,
-                "totalCount": page.total_count,
-                "page": self.params.page,
-                "pageSize": self.params.page_size,
+                "items": render_items(rows),
+                "totalCount": total,
+                "page": p.page,
+                "pageSize": p.page_size,
             }
         )
 
 
 class _CursorExportView(_CursorView):
+    date_params = DATE_PARAMS
+    missing_date_is_now = True
+
     def parse_params(self, request):
         self.neutralize = formula_option(request.query_params)
         return parse_filters(request.query_params, now=timezone.now())
@@ -59,10 +72,7 @@ class CommitListView(_CursorListView):
 
     @extend_schema(**schema.COMMITS)
     def get(self, request):
-        p = self.params
-        return self.render_page(
-            commit_list(team=self.team, filters=p.filters, page=p.page, page_size=p.page_size)
-        )
+        return self.page(reads.commit_page, render.commit_list_rows, render.commit_items)
 
 
 class ChangeListView(_CursorListView):
@@ -70,10 +80,7 @@ class ChangeListView(_CursorListView):
 
     @extend_schema(**schema.CHANGES)
     def get(self, request):
-        p = self.params
-        return self.render_page(
-            change_list(team=self.team, filters=p.filters, page=p.page, page_size=p.page_size)
-        )
+        return self.page(reads.accepted_change_page, render.change_list_rows, render.change_items)
 
 
 class CommitCsvView(_CursorExportView):
@@ -107,14 +114,14 @@ class CommitDetailView(_CursorView):
     def parse_params(self, request):
         return parse_commit_detail(self.kwargs["hashes"], request.query_params)
 
-    def etag_parts(self) -> tuple:
-        return (repr(self.params),)
-
     @extend_schema(**schema.COMMIT_DETAIL)
     def get(self, request, hashes: str):
         p = self.params
         stored = tuple(stored_hash(h) for h in p.hashes)
-        commits = commit_details(team=self.team, hashes=stored, branch=p.branch)
+        rows = reads.commits_by_hash(
+            team=self.team, hashes=stored, branch=p.branch, columns=render.DETAIL_COLUMNS
+        )
+        commits = render.commit_details(rows, stored)
         if not commits:
             where = f" on branch {p.branch!r}" if p.branch else ""
             raise ApiError(
@@ -129,12 +136,10 @@ class TeamMembersView(_CursorView):
     rate_limit_group = "cursor.members"
     renderer_classes = [FastJSONRenderer]
 
-    def etag_parts(self) -> tuple:
-        return ()
-
     @extend_schema(**schema.TEAM_MEMBERS)
     def get(self, request):
-        return Response({"teamMembers": team_members(team=self.team)})
+        rows = reads.members(team=self.team, columns=render.MEMBER_COLUMNS)
+        return Response({"teamMembers": render.team_members(rows)})
 
 
 __all__ = [

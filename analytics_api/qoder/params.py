@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from analytics_api.dates import is_relative, parse_date
 from analytics_api.errors import ApiError
 from analytics_api.paging import parse_paging, positive_int
-from teams.models import Team, normalize_email
-from tracking.figures import MetricFilters
+from analytics_api.query import MAX_HASH_LENGTH, date_param, has_control
+from teams.models import normalize_email
 from tracking.models import Source
-
-from .selectors import TrackingFilters
+from tracking.reads import Filters, Who
 
 MAX_METRIC_RANGE = timedelta(days=90)
 TRACKING_LOOKBACK = timedelta(days=90)
@@ -22,27 +19,15 @@ RANKING_DEFAULT, RANKING_MAX = 10, 100
 REPOS_PAGE_DEFAULT, REPOS_PAGE_MAX = 30, 100
 TRACKING_PAGE_DEFAULT, TRACKING_PAGE_MAX = 100, 200
 MAX_HASHES = 50
-MAX_HASH_LENGTH = 64  # Commit.commit_hash's max_length
-_HEX_RE = re.compile(r"^[0-9a-fA-F]+$")
-
-
-def check_organization(value: str, *, team: Team) -> None:
-    """The path's organization_id must be the key's team UUID: 400 malformed, 403 otherwise."""
-    organization = parse_uuid(value, name="organization_id")
-    if organization != team.uuid:
-        raise ApiError(
-            f"This API key has no access to organization {organization}.", status_code=403
-        )
-
-
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+METRIC_DATES = ("start_date", "end_date")
+TRACKING_DATES = ("startDate", "endDate")
 
 
 def text(value: str, *, name: str) -> str:
     """A stripped text value; control characters are a 400 (PostgreSQL rejects NUL in text), and
     so is text that is not valid Unicode (a lone surrogate from JSON's "\\ud800")."""
     # Checked before stripping: "a\r" is refused, not quietly read as "a".
-    if _CONTROL_RE.search(value):
+    if has_control(value):
         raise ApiError(f"{name} must not contain control characters.")
     value = value.strip()
     try:
@@ -61,21 +46,6 @@ def parse_uuid(value: str, *, name: str) -> uuid.UUID:
         return uuid.UUID(value.strip(" "))
     except (ValueError, AttributeError):
         raise ApiError(f"{name} must be a UUID, got {value!r}.") from None
-
-
-def is_moving(raw: str, *, missing_is_now: bool) -> bool:
-    """Whether a date parameter's instant moves with the clock (`7d`, `now`, a default of now)."""
-    return is_relative(raw) if raw else missing_is_now
-
-
-def _date(query, name: str, *, now: datetime, is_end: bool) -> datetime | None:
-    value = query.get(name, "").strip(" ")
-    if not value:
-        return None
-    try:
-        return parse_date(value, now=now, is_end=is_end)
-    except ValueError as exc:
-        raise ApiError(f"{name}: {exc}") from None
 
 
 def _check_order(start, end, *, start_name: str, end_name: str | None) -> None:
@@ -107,10 +77,10 @@ def _extensions(query) -> tuple[str, ...]:
     return tuple(sorted({normalize_extension(part) for part in parts}))
 
 
-def metric_filters(query, *, now: datetime, dates_required: bool) -> MetricFilters:
+def metric_filters(query, *, now: datetime, dates_required: bool) -> Filters:
     """The common metrics parameters: dates (required and at most 90 days where the seed says)."""
-    start = _date(query, "start_date", now=now, is_end=False)
-    end = _date(query, "end_date", now=now, is_end=True)
+    start = date_param(query, "start_date", now=now, is_end=False)
+    end = date_param(query, "end_date", now=now, is_end=True)
     if dates_required:
         for name, value in (("start_date", start), ("end_date", end)):
             if value is None:
@@ -119,10 +89,10 @@ def metric_filters(query, *, now: datetime, dates_required: bool) -> MetricFilte
     if start is not None and end is not None and end - start > MAX_METRIC_RANGE:
         raise ApiError("start_date to end_date spans more than 90 days.")
     user_id = query.get("user_id", "").strip(" ")
-    return MetricFilters(
+    return Filters(
         start=start,
         end=end,
-        user_id=parse_uuid(user_id, name="user_id") if user_id else None,
+        who=Who(uuid=parse_uuid(user_id, name="user_id")) if user_id else None,
         repo_name=_text(query, "repo_name"),
         primary_branch_only=_boolean(query, "primary_branch_only"),
         file_extensions=_extensions(query),
@@ -131,7 +101,7 @@ def metric_filters(query, *, now: datetime, dates_required: bool) -> MetricFilte
 
 @dataclass(frozen=True)
 class RankingParams:
-    filters: MetricFilters
+    filters: Filters
     limit: int
 
 
@@ -144,7 +114,7 @@ def ranking_params(query, *, now: datetime) -> RankingParams:
 
 @dataclass(frozen=True)
 class RepoParams:
-    filters: MetricFilters
+    filters: Filters
     query: str | None
     page: int
     per_page: int
@@ -164,15 +134,15 @@ def repo_params(query, *, now: datetime) -> RepoParams:
 
 @dataclass(frozen=True)
 class TrackingParams:
-    filters: TrackingFilters
+    filters: Filters
     page: int
     page_size: int
 
 
 def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParams:
     """Tracking parameters: without startDate, look back 90 days; endDate defaults to now."""
-    start = _date(query, "startDate", now=now, is_end=False)
-    sent_end = _date(query, "endDate", now=now, is_end=True)
+    start = date_param(query, "startDate", now=now, is_end=False)
+    sent_end = date_param(query, "endDate", now=now, is_end=True)
     end = sent_end or now
     start = start or _lookback(end)
     _check_order(start, end, start_name="startDate", end_name="endDate" if sent_end else None)
@@ -180,11 +150,13 @@ def tracking_params(query, *, now: datetime, with_source: bool) -> TrackingParam
     page, page_size = parse_paging(
         query, default_size=TRACKING_PAGE_DEFAULT, max_size=TRACKING_PAGE_MAX
     )
-    filters = TrackingFilters(
+    email = normalize_email(_text(query, "userEmail") or "")
+    # userId wins over userEmail when both are given (seed).
+    who = Who(uuid=parse_uuid(user_id, name="userId")) if user_id else None
+    filters = Filters(
         start=start,
         end=end,
-        user_id=parse_uuid(user_id, name="userId") if user_id else None,
-        user_email=normalize_email(_text(query, "userEmail") or "") or None,
+        who=who or (Who(email=email) if email else None),
         repo_name=None if with_source else _text(query, "repoName"),
         source=_source(query) if with_source else None,
     )
@@ -231,7 +203,8 @@ def detail_params(body) -> DetailParams:
 
 
 def _commit_hash(value: str) -> str:
-    """A stripped, non-empty hash of at most 64 characters, answered as sent (lookup_hash)."""
+    """A stripped, non-empty hash of at most 64 characters, answered as sent (looked up in
+    query.stored_hash's form)."""
     value = text(value, name="commitHashes")
     if not value:
         raise ApiError("commitHashes must not contain an empty or blank hash.")
@@ -240,8 +213,3 @@ def _commit_hash(value: str) -> str:
             f"commitHashes: a hash has at most {MAX_HASH_LENGTH} characters, got {len(value)}."
         )
     return value
-
-
-def lookup_hash(value: str) -> str:
-    """The stored form of a hash: hex hashes are stored lower case (git's form), others as is."""
-    return value.lower() if _HEX_RE.match(value) else value

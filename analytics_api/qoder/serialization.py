@@ -4,10 +4,61 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from django.db.models import QuerySet
+
+from tracking.figures import NON_AI_ADDED, NON_AI_DELETED
 from tracking.formats import QODER_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
 from tracking.formats import QODER_CHANGE_KEYS as CHANGE_JSON_KEYS
 from tracking.formats import QODER_COMMIT_CSV_HEADER as COMMIT_CSV_HEADER  # noqa: F401
 from tracking.formats import QODER_COMMIT_KEYS as COMMIT_JSON_KEYS
+from tracking.models import AI_PAIRS
+
+# The database columns of the tracking rows, in the order the row functions below unpack them.
+COMMIT_COLUMNS = (
+    "commit_hash",
+    "member__uuid",
+    "member__email",
+    "member__display_name",
+    "repo_name",
+    "branch_name",
+    "is_primary_branch",
+    "total_lines_added",
+    "total_lines_deleted",
+    *(f"{p}_lines_{kind}" for p in AI_PAIRS for kind in ("added", "deleted")),
+    "non_ai_added",
+    "non_ai_deleted",
+    "message",
+    "commit_ts",
+    "created_at",
+)
+CHANGE_COLUMNS = (
+    "change_id",
+    "member__uuid",
+    "member__email",
+    "source",
+    "model",
+    "total_lines_added",
+    "total_lines_deleted",
+    "metadata",
+    "created_at",
+)
+# Optimization: the CSV export has no metadata column, so it skips reading (and decoding) it.
+CHANGE_CSV_COLUMNS = tuple(name for name in CHANGE_COLUMNS if name != "metadata")
+DETAIL_COLUMNS = ("commit_hash", "range_annotations")
+
+
+def commit_rows(qs: QuerySet) -> QuerySet:
+    return qs.annotate(non_ai_added=NON_AI_ADDED, non_ai_deleted=NON_AI_DELETED).values_list(
+        *COMMIT_COLUMNS
+    )
+
+
+def change_rows(qs: QuerySet) -> QuerySet:
+    return qs.values_list(*CHANGE_COLUMNS)
+
+
+def change_csv_rows(qs: QuerySet) -> QuerySet:
+    return qs.values_list(*CHANGE_CSV_COLUMNS)
 
 
 def qoder_time(value: datetime | None) -> str | None:
@@ -29,7 +80,7 @@ def rate(numerator: int, denominator: int) -> float:
 
 
 def commit_item(row: tuple) -> dict:
-    """One row of selectors.tracking_commits (COMMIT_FIELDS order) as the seed's JSON item."""
+    """One COMMIT_COLUMNS row as the seed's JSON item."""
     commit_hash, user_uuid, email, _name, *middle, message, commit_ts, created_at = row
     values = [commit_hash, str(user_uuid), email, *middle, message]
     values += [qoder_time(commit_ts), qoder_time(created_at)]
@@ -43,13 +94,22 @@ def commit_csv_row(row: tuple) -> list:
 
 
 def change_item(row: tuple) -> dict:
-    """One row of selectors.tracking_changes (CHANGE_FIELDS order) as the seed's JSON item."""
+    """One CHANGE_COLUMNS row as the seed's JSON item."""
     change_id, user_uuid, email, *middle, metadata, created_at = row
     values = [change_id, str(user_uuid), email, *middle, metadata or [], qoder_time(created_at)]
     return dict(zip(CHANGE_JSON_KEYS, values, strict=True))
 
 
 def change_csv_row(row: tuple) -> list:
-    """One row of selectors.tracking_changes(with_metadata=False) as CSV cells."""
+    """One CHANGE_CSV_COLUMNS row as CSV cells."""
     change_id, user_uuid, email, *middle, created_at = row
     return [change_id, str(user_uuid), email, *middle, qoder_time(created_at)]
+
+
+def range_annotations(rows: list[tuple]) -> dict[str, list]:
+    """DETAIL_COLUMNS rows -> hash: range annotations; a hash stored in several repositories
+    gets all of theirs, in the rows' (id) order."""
+    found: dict[str, list] = {}
+    for commit_hash, file_annotations in rows:
+        found.setdefault(commit_hash, []).extend(file_annotations or [])
+    return found

@@ -1,9 +1,9 @@
 """The Qoder dialect's endpoints: validate (params.py), read (tracking.figures for the metrics,
-selectors.py for tracking), render.
+tracking.reads for tracking), render (serialization.py).
 
 Every view authenticates with a Bearer key (Basic works too), answers errors in the Qoder
-envelope, checks the path's organization_id against the key's team before any other work, and
-is rate-limited per team and endpoint with ETags by the shared base.
+envelope, and gets from the shared base the check of the path's organization_id against the
+key's team (before any other work), the rate limit per team and endpoint, and ETags.
 """
 
 from __future__ import annotations
@@ -23,43 +23,25 @@ from analytics_api.csv_export import (
     neutralize_formulas,
 )
 from analytics_api.errors import QODER
+from analytics_api.query import stored_hash
 from teams.auth import BearerApiKeyAuthentication, SessionTeamAuthentication
-from tracking import figures
+from tracking import figures, reads
 
 from . import params as p
-from . import schema, selectors
+from . import schema
 from . import serialization as render
-
-# Optimization for ETags of windows that move with the clock (relative dates, tracking
-# defaults): such a response stays valid for at most this long even if no data was written.
-MOVING_WINDOW_ETAG_SECONDS = 60
 
 
 class QoderView(TeamScopedAPIView):
     authentication_classes = [BearerApiKeyAuthentication]
     error_dialect = QODER
-    # The date parameters, and whether leaving one out means "now" (tracking) rather than
-    # "unbounded" (metrics).
-    date_params = ("start_date", "end_date")
-    missing_date_is_now = False
+    date_params = p.METRIC_DATES  # missing: unbounded, or a 400 where required
 
     def parse_params(self, request):
-        p.check_organization(self.kwargs["organization_id"], team=self.team)
         return self.read_params(request, now=timezone.now())
 
     def read_params(self, request, *, now):
         raise NotImplementedError
-
-    def etag_parts(self) -> tuple:
-        """The parsed parameters; for a window that moves with the clock, the raw ones plus a
-        time bucket (the resolved instants differ on every request)."""
-        now = timezone.now()
-        raw = [self.request.query_params.get(name, "").strip() for name in self.date_params]
-        moving = any(p.is_moving(value, missing_is_now=self.missing_date_is_now) for value in raw)
-        if not moving:
-            return (repr(self.params),)
-        query = sorted(self.request.query_params.lists())
-        return (repr(query), int(now.timestamp()) // MOVING_WINDOW_ETAG_SECONDS)
 
 
 # --- metrics -----------------------------------------------------------------------------------
@@ -242,10 +224,11 @@ class CommitDetailView(QoderView):
     @extend_schema(**schema.COMMIT_DETAIL)
     def post(self, request, organization_id: str):
         # Looked up in the stored form (hex lower case), answered as sent.
-        stored = [p.lookup_hash(h) for h in self.params.hashes]
-        found = selectors.commit_annotations(
-            team=self.team, hashes=stored, branch=self.params.branch
+        stored = [stored_hash(h) for h in self.params.hashes]
+        rows = reads.commits_by_hash(
+            team=self.team, hashes=stored, branch=self.params.branch, columns=render.DETAIL_COLUMNS
         )
+        found = render.range_annotations(rows)
         commits = [
             {"commitHash": h, "rangeAnnotations": found.get(key, [])}
             for h, key in zip(self.params.hashes, stored, strict=True)
@@ -256,10 +239,8 @@ class CommitDetailView(QoderView):
 def _page(rows, *, page: int, page_size: int, render_row, total: int | None = None) -> dict:
     """One page of a tracking list in the seed's envelope (a count and a slice). `total` when
     known from the summary tables (team-wide lists), else counted."""
-    total = rows.count() if total is None else total
     offset = (page - 1) * page_size
-    # Past the end: no query (a huge offset overflows SQL integers).
-    page_rows = rows[offset : offset + page_size] if offset < total else []
+    page_rows, total = reads.page_of(rows, offset=offset, limit=page_size, total=total)
     items = [render_row(row) for row in page_rows]
     pagination = {
         "currentPage": page,
@@ -274,14 +255,20 @@ def _page(rows, *, page: int, page_size: int, render_row, total: int | None = No
 # _Commits/_Changes mixins), how a row renders, and its schema. (Comments, not docstrings:
 # drf-spectacular would publish a docstring as the operation's description.)
 class _TrackingView(QoderView):
-    date_params = ("startDate", "endDate")
+    date_params = p.TRACKING_DATES
     missing_date_is_now = True
     with_source = False  # changes filter by source; commits by repoName
+    time_field = "created_at"  # the rows' ordering column
 
     def read_params(self, request, *, now):
         return p.tracking_params(request.query_params, now=now, with_source=self.with_source)
 
-    def rows(self, *, for_export: bool):
+    def selection(self):
+        """The filtered records, unordered."""
+        raise NotImplementedError
+
+    def rows(self):
+        """The ordered value rows of the list."""
         raise NotImplementedError
 
     def total(self) -> int | None:
@@ -295,7 +282,7 @@ class _TrackingListView(_TrackingView):
         params = self.params
         return Response(
             _page(
-                self.rows(for_export=False),
+                self.rows(),
                 page=params.page,
                 page_size=params.page_size,
                 render_row=self.render_item,
@@ -307,7 +294,6 @@ class _TrackingListView(_TrackingView):
 class _TrackingExportView(_TrackingView):
     # The dashboard's downloads: a signed-in person of the path's team, with no key.
     authentication_classes = [BearerApiKeyAuthentication, SessionTeamAuthentication]
-    time_field = ""  # the rows' ordering column, for keyset batches
     header: list[str] = []
     render_csv_row = staticmethod(lambda row: row)  # a row -> the CSV row
     filename = ""
@@ -320,7 +306,8 @@ class _TrackingExportView(_TrackingView):
         return (*super().etag_parts(), self.neutralize)
 
     def get(self, request, organization_id: str):
-        rows = selectors.keyset_rows(self.rows(for_export=True), time_field=self.time_field)
+        columns = self.export_columns
+        rows = reads.keyset_rows(self.selection(), columns, time_field=self.time_field)
         rows = map(self.render_csv_row, rows)
         if self.neutralize:
             rows = neutralize_formulas(rows)
@@ -328,34 +315,39 @@ class _TrackingExportView(_TrackingView):
         return for_client(request, response)
 
 
-def _team_wide(filters) -> bool:
-    return filters.user_id is None and not filters.user_email
-
-
 class _Commits:
-    def rows(self, *, for_export: bool):
-        return selectors.tracking_commits(team=self.team, filters=self.params.filters)
+    time_field = "occurred_at"  # commit time, createdAt as fallback
+    export_columns = staticmethod(render.commit_rows)
+
+    def selection(self):
+        filters = self.params.filters
+        return reads.commits(team=self.team, filters=filters, time_field=self.time_field)
+
+    def rows(self):
+        ordered = reads.newest_first(self.selection(), time_field=self.time_field)
+        return render.commit_rows(ordered)
 
     def total(self) -> int | None:
         # Team-wide: counted from the daily summary (2M commits: a COUNT is ~0.4 s).
         f = self.params.filters
-        if not _team_wide(f):
+        if f.who is not None:
             return None  # one member's commits: counted through the member index
         return figures.commit_count(team=self.team, start=f.start, end=f.end, repo_name=f.repo_name)
 
 
 class _Changes:
     with_source = True
+    export_columns = staticmethod(render.change_csv_rows)  # no metadata column in the CSV
 
-    def rows(self, *, for_export: bool):
-        # The CSV has no metadata column: the export skips reading the JSON.
-        return selectors.tracking_changes(
-            team=self.team, filters=self.params.filters, with_metadata=not for_export
-        )
+    def selection(self):
+        return reads.accepted_changes(team=self.team, filters=self.params.filters)
+
+    def rows(self):
+        return render.change_rows(reads.newest_first(self.selection()))
 
     def total(self) -> int | None:
         f = self.params.filters
-        if not _team_wide(f):
+        if f.who is not None:
             return None
         return figures.accepted_change_count(
             team=self.team, start=f.start, end=f.end, source=f.source
@@ -371,7 +363,6 @@ class CommitListView(_Commits, _TrackingListView):
 @extend_schema_view(get=extend_schema(**schema.COMMITS_EXPORT))
 class CommitExportView(_Commits, _TrackingExportView):
     rate_limit_group = "qoder.commits.export"
-    time_field = "occurred_at"
     header = render.COMMIT_CSV_HEADER
     render_csv_row = staticmethod(render.commit_csv_row)
     filename = "ai-code-commits.csv"
@@ -386,7 +377,6 @@ class ChangeListView(_Changes, _TrackingListView):
 @extend_schema_view(get=extend_schema(**schema.CHANGES_EXPORT))
 class ChangeExportView(_Changes, _TrackingExportView):
     rate_limit_group = "qoder.changes.export"
-    time_field = "created_at"
     header = render.CHANGE_CSV_HEADER
     render_csv_row = staticmethod(render.change_csv_row)
     filename = "ai-code-changes.csv"

@@ -7,13 +7,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from analytics_api import csv_export
-from analytics_api.cursor import exports, selectors
+from analytics_api.cursor import exports
 from analytics_api.cursor.params import parse_filters
 from analytics_api.cursor.serialization import COMMIT_COLUMNS
 from teams.public_ids import encode_member_id
 from tests.analytics_api.cursor_utils import COMMITS, COMMITS_CSV, all_items, at, csv_body, csv_rows
 from tests.conftest import basic
 from tests.factories import CommitFactory
+from tracking import reads
 
 WINDOW = {"startDate": "2025-07-01", "endDate": "2025-07-31"}
 HEADER = (
@@ -78,9 +79,9 @@ def test_keyset_batches_neither_skip_nor_repeat_ties(team, owner, django_assert_
     same = at("2025-07-15T12:00:00")
     commits = [CommitFactory(member=owner, created_at=same) for _ in range(7)]
     filters = parse_filters(WINDOW, now=at("2025-08-01T00:00:00"))
-    qs = selectors.commit_queryset(team=team, filters=filters)
+    qs = reads.commits(team=team, filters=filters)
     with django_assert_num_queries(3):  # 3 + 3 + 1 rows
-        rows = list(selectors.keyset_rows(qs, COMMIT_COLUMNS, batch=3))
+        rows = list(reads.keyset_rows(qs, reads.values(*COMMIT_COLUMNS), batch=3))
     assert [r[0] for r in rows] == sorted((c.pk for c in commits), reverse=True)
 
 
@@ -94,7 +95,7 @@ def test_the_python_path_streams_the_whole_export(api, owner, monkeypatch):
 def test_the_python_path_reads_lazily_one_batch_at_a_time(api, owner, monkeypatch):
     """Flat memory: the first bytes go out after one batch query, not after the whole export."""
     monkeypatch.setattr(exports, "export_method", lambda: exports.PYTHON)
-    monkeypatch.setattr(selectors.keyset_rows, "__kwdefaults__", {"batch": 10})
+    monkeypatch.setattr(reads, "EXPORT_BATCH", 10)
     monkeypatch.setattr(csv_export, "CHUNK_BYTES", 1)
     CommitFactory.create_batch(35, member=owner, created_at=at("2025-07-15T12:00:00"))
     chunks = iter(api.get(COMMITS_CSV, WINDOW).streaming_content)

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analytics_api import base as base_view
 from analytics_api.cursor import views
 from tests.analytics_api.cursor_utils import CHANGES, CHANGES_CSV, COMMITS, COMMITS_CSV, at
 from tests.factories import CommitFactory
@@ -70,7 +71,8 @@ def test_a_relative_window_keeps_its_etag_for_at_most_a_minute(api, monkeypatch)
     class Clock:
         now = staticmethod(lambda: base)
 
-    monkeypatch.setattr(views, "timezone", Clock)
+    monkeypatch.setattr(views, "timezone", Clock)  # the parameters' now
+    monkeypatch.setattr(base_view, "timezone", Clock)  # the ETag's time bucket
     etag = api.get(COMMITS, {"startDate": "7d"})["ETag"]
     Clock.now = staticmethod(lambda: base + timedelta(seconds=59))
     assert api.get(COMMITS, {"startDate": "7d"}, HTTP_IF_NONE_MATCH=etag).status_code == 304

@@ -8,9 +8,10 @@ import pytest
 from django.db import OperationalError
 from django.utils import timezone
 
-from analytics_api.cursor import exports, selectors
+from analytics_api.cursor import exports
 from tests.analytics_api.cursor_utils import CHANGES_CSV, COMMITS_CSV
 from tests.factories import ChangeFactory, CommitFactory
+from tracking import reads
 
 QODER_EXPORT = "/v1/organizations/{org}/ai-code-tracking/commits/export"
 
@@ -56,7 +57,7 @@ def test_qoder_exports_too(client, read_key, team, rows):
 
 
 def test_a_connection_lost_mid_export_is_an_error_status_for_http_10(api, rows, monkeypatch):
-    real = selectors.keyset_rows
+    real = reads.keyset_rows
 
     def dies_after_two(*args, **kwargs):
         for n, row in enumerate(real(*args, **kwargs)):
@@ -64,7 +65,7 @@ def test_a_connection_lost_mid_export_is_an_error_status_for_http_10(api, rows, 
                 raise OperationalError("server closed the connection unexpectedly")
             yield row
 
-    monkeypatch.setattr(selectors, "keyset_rows", dies_after_two)
+    monkeypatch.setattr(reads, "keyset_rows", dies_after_two)
     response = api.get(COMMITS_CSV, SERVER_PROTOCOL="HTTP/1.0")
     assert response.status_code == 503
     assert response.json()["message"].startswith("The database connection was lost")

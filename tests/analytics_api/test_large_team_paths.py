@@ -1,6 +1,6 @@
 """The paths the Cursor lists take on big teams give the same answers as the plain ones.
 
-- totalCount from the hourly histogram (analytics_api/cursor/counts.py) is the exact count.
+- totalCount from the hourly histogram (tracking/counts.py) is the exact count.
 - Offsets placed through the histogram (HourlyWindow.seek) land on the same row as OFFSET.
 - Deep pages read with a deferred join hold the same rows as the plain OFFSET query.
 
@@ -14,9 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.cache import caches
 
-from analytics_api.cursor import counts, selectors
-from analytics_api.cursor.selectors import ORDER
 from tests.factories import ChangeFactory, CommitFactory
+from tracking import counts, reads
 from tracking.models import Change, Commit
 
 BASE = datetime(2025, 7, 30, 9, 0, tzinfo=UTC)
@@ -61,7 +60,7 @@ def test_histogram_count_equals_a_plain_count(team, records, model, start, end):
     base = model.objects.filter(team=team)
     if model is Change:
         base = base.filter(accepted=True)
-    got = counts.window_count(base=base, team=team, start=start, end=end, label=model.__name__)
+    got = counts.window_count(base=base, team=team, start=start, end=end)
     assert got == base.filter(created_at__gte=start, created_at__lte=end).count()
 
 
@@ -73,8 +72,8 @@ def test_every_offset_placed_by_the_histogram_lands_on_the_same_row(
     base = model.objects.filter(team=team)
     if model is Change:
         base = base.filter(accepted=True)
-    window = counts.hourly_window(base=base, team=team, start=start, end=end, label="x")
-    in_window = base.filter(created_at__gte=start, created_at__lte=end).order_by(*ORDER)
+    window = counts.hourly_window(base=base, team=team, start=start, end=end)
+    in_window = reads.newest_first(base.filter(created_at__gte=start, created_at__lte=end))
     plain = list(in_window.values_list("id", flat=True))
     if window is None:  # a window within an hour or two is counted directly
         assert end - start < timedelta(hours=2)
@@ -89,11 +88,11 @@ def test_every_offset_placed_by_the_histogram_lands_on_the_same_row(
 def test_a_write_that_bumps_data_version_is_counted(team, owner, records):
     base = Change.objects.filter(team=team, accepted=True)
     start, end = BASE, BASE + timedelta(days=3)
-    before = counts.window_count(base=base, team=team, start=start, end=end, label="c")
+    before = counts.window_count(base=base, team=team, start=start, end=end)
     ChangeFactory(team=team, member=owner, created_at=BASE + timedelta(hours=30))
     team.bump_data_version()
     team.refresh_from_db()
-    assert counts.window_count(base=base, team=team, start=start, end=end, label="c") == before + 1
+    assert counts.window_count(base=base, team=team, start=start, end=end) == before + 1
 
 
 def test_the_api_answers_the_exact_total_count_from_the_histogram(api, records):
@@ -131,10 +130,10 @@ def test_histogram_and_deferred_join_pages_hold_the_same_rows_as_plain_pages(
         return items
 
     with_histogram = pages()
-    monkeypatch.setattr(selectors, "DEFERRED_JOIN_MIN_OFFSET", 1)
+    monkeypatch.setattr(reads, "DEFERRED_JOIN_MIN_OFFSET", 1)
     assert pages() == with_histogram
     monkeypatch.setattr(counts, "MIN_TABLE_ROWS", 10**12)  # the plain path: COUNT and OFFSET
-    monkeypatch.setattr(selectors, "DEFERRED_JOIN_MIN_OFFSET", 10**12)
+    monkeypatch.setattr(reads, "DEFERRED_JOIN_MIN_OFFSET", 10**12)
     plain = pages()
     assert with_histogram == plain
     assert len(plain) == len(OFFSETS) + (0 if user else 1)

@@ -1,7 +1,7 @@
 """The Cursor list pages' fast rendering gives what the plain path gives.
 
 - On PostgreSQL, timestamps arrive formatted by the database and metadata as JSON text
-  (selectors.list_rows); the items equal the cells built from plain Python values.
+  (serialization.list_rows); the items equal the cells built from plain Python values.
 - FastJSONRenderer (orjson) writes the bytes DRF's JSONRenderer writes.
 """
 
@@ -15,7 +15,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.renderers import JSONRenderer
 
-from analytics_api.cursor import selectors
 from analytics_api.cursor.serialization import (
     CHANGE_COLUMNS,
     CHANGE_FIELDS,
@@ -29,6 +28,7 @@ from analytics_api.cursor.serialization import (
 from analytics_api.renderers import FastJSONRenderer
 from tests.analytics_api.cursor_utils import at
 from tests.factories import ChangeFactory, CommitFactory
+from tracking import reads
 from tracking.models import Change, Commit
 
 ODD_TEXT = ["plain", "unicode 重構 ✓ é", "line\u2028separator\u2029", 'quote " \\ back', ""]
@@ -58,7 +58,7 @@ def odd_records(team, owner):
 
 def _expected(model, columns, fields, cells, team) -> list[dict]:
     """The plain path: ORM values (datetimes, parsed JSON) through the cell functions."""
-    qs = model.objects.filter(team=team).order_by(*selectors.ORDER)
+    qs = reads.newest_first(model.objects.of(team))
     if model is Change:
         qs = qs.filter(accepted=True)
     ids = PublicIds()
@@ -131,7 +131,7 @@ def test_one_members_deep_change_pages_skip_the_deferred_join(api, team, owner, 
         ChangeFactory(
             team=team, member=owner, created_at=at("2025-07-10T12:00:00") + timedelta(minutes=i)
         )
-    monkeypatch.setattr(selectors, "DEFERRED_JOIN_MIN_OFFSET", 1)
+    monkeypatch.setattr(reads, "DEFERRED_JOIN_MIN_OFFSET", 1)
     query = {"startDate": "2025-07-01", "endDate": "2025-07-31", "pageSize": 1, "user": owner.email}
     changes = "/analytics/ai-code/changes"
     commits = "/analytics/ai-code/commits"

@@ -16,10 +16,10 @@ import pytest
 import redis
 from django.core.cache import caches
 
-from analytics_api.cursor import counts
 from analytics_api.ratelimit_cache import RedisWithDatabaseFallback
 from tests.analytics_api.cursor_utils import CHANGES, COMMITS
 from tests.factories import ChangeFactory
+from tracking import counts
 
 pytestmark = pytest.mark.skipif(
     shutil.which("redis-server") is None, reason="redis-server is not installed"

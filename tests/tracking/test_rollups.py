@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from teams.models import Member, Team
 from tests.factories import ChangeFactory, CommitFactory, CommitFileFactory, MemberFactory
 from tracking import figures, rollups
-from tracking.figures import MetricFilters
 from tracking.ingest.services import changes_ingest, commits_ingest, messages_ingest
 from tracking.models import Change, Commit, HourCount, Message
+from tracking.reads import Filters, Who
 
 DAY0 = datetime(2026, 3, 1, tzinfo=UTC)
 MOMENTS = [DAY0 + timedelta(hours=h, minutes=m) for h in (0, 7, 23, 30, 49) for m in (0, 59)]
@@ -133,7 +133,7 @@ def apply(team: Team, operation, last: list) -> None:
         commit.save()
 
 
-def filter_sets(team: Team) -> list[MetricFilters]:
+def filter_sets(team: Team) -> list[Filters]:
     start, end = DAY0, DAY0 + timedelta(days=3) - timedelta(microseconds=1)
     member = Member.objects.filter(team=team).order_by("email").first()
     windows = [
@@ -145,14 +145,14 @@ def filter_sets(team: Team) -> list[MetricFilters]:
     out = []
     for first, last in windows:
         out += [
-            MetricFilters(start=first, end=last),
-            MetricFilters(start=first, end=last, repo_name="acme/api"),
-            MetricFilters(start=first, end=last, repo_name=""),
-            MetricFilters(start=first, end=last, primary_branch_only=True),
-            MetricFilters(start=first, end=last, file_extensions=(".py", ".go")),
+            Filters(start=first, end=last),
+            Filters(start=first, end=last, repo_name="acme/api"),
+            Filters(start=first, end=last, repo_name=""),
+            Filters(start=first, end=last, primary_branch_only=True),
+            Filters(start=first, end=last, file_extensions=(".py", ".go")),
         ]
         if member is not None:
-            out.append(MetricFilters(start=first, end=last, user_id=member.uuid))
+            out.append(Filters(start=first, end=last, who=Who(uuid=member.uuid)))
     return out
 
 

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from rest_framework.test import APIClient
 
-from analytics_api.qoder import views
+from analytics_api import base
 from tests.conftest import basic
 from tests.factories import CommitFactory, make_key
 from tracking import figures
@@ -166,7 +166,7 @@ def test_the_commit_detail_post_is_rate_limited_too(qoder, team, settings):
 @pytest.fixture
 def slow_clock_buckets(monkeypatch):
     """ETags of moving windows change once a minute; keep a test from crossing a boundary."""
-    monkeypatch.setattr(views, "MOVING_WINDOW_ETAG_SECONDS", 10**9)
+    monkeypatch.setattr(base, "MOVING_WINDOW_ETAG_SECONDS", 10**9)
 
 
 @pytest.mark.parametrize("path, query", GET_PATHS)
@@ -203,7 +203,7 @@ def test_new_data_changes_the_etag(qoder, team, owner):
 
 
 def test_a_moving_window_gets_a_new_etag_when_the_clock_bucket_turns(qoder, team, monkeypatch):
-    monkeypatch.setattr(views, "MOVING_WINDOW_ETAG_SECONDS", 1)
+    monkeypatch.setattr(base, "MOVING_WINDOW_ETAG_SECONDS", 1)
     url = qoder_url(team, "ai-code-tracking/commits", startDate="7d")
     etag = qoder.get(url)["ETag"]
     time.sleep(1.05)
@@ -212,7 +212,7 @@ def test_a_moving_window_gets_a_new_etag_when_the_clock_bucket_turns(qoder, team
 
 
 def test_a_fixed_window_keeps_its_etag_across_clock_buckets(qoder, team, monkeypatch):
-    monkeypatch.setattr(views, "MOVING_WINDOW_ETAG_SECONDS", 1)
+    monkeypatch.setattr(base, "MOVING_WINDOW_ETAG_SECONDS", 1)
     url = qoder_url(team, OVERVIEW, **RANGE)
     etag = qoder.get(url)["ETag"]
     time.sleep(1.05)

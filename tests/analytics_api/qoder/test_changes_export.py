@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from analytics_api.qoder import selectors
+from analytics_api.qoder import serialization
 from tests.factories import ChangeFactory
+from tracking import reads
 
 from .conftest import TRACKING_RANGE, assert_qoder_error, at, in_range, qoder_url
 
@@ -67,10 +68,10 @@ def test_it_rejects_an_unknown_source(qoder, team):
 
 def test_batches_continue_after_the_last_row_even_across_equal_times(team, owner):
     made = [ChangeFactory(member=owner, created_at=at(2 + n // 3)) for n in range(7)]
-    filters = selectors.TrackingFilters(start=at(1), end=at(9))
-    qs = selectors.tracking_changes(team=team, filters=filters, with_metadata=False)
+    filters = reads.Filters(start=at(1), end=at(9))
+    qs = reads.accepted_changes(team=team, filters=filters)
 
-    rows = list(selectors.keyset_rows(qs, time_field="created_at", batch=2))
+    rows = list(reads.keyset_rows(qs, serialization.change_csv_rows, batch=2))
 
     expected = sorted(made, key=lambda c: (c.created_at, c.pk), reverse=True)
     assert [r[0] for r in rows] == [c.change_id for c in expected]

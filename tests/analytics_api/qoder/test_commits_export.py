@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from analytics_api.qoder import selectors
+from analytics_api.qoder import serialization
 from tests.factories import CommitFactory
+from tracking import reads
 
 from .conftest import TRACKING_RANGE, assert_qoder_error, at, commit_time, in_range, qoder_url
 
@@ -93,14 +94,16 @@ def test_it_rejects_a_malformed_user_id(qoder, team):
 def test_batches_continue_after_the_last_row_even_across_equal_commit_times(team, owner):
     """The export reads keyset batches; with a batch of 2 and ties every row comes once."""
     made = [CommitFactory(member=owner, commit_ts=at(2 + n // 3)) for n in range(7)]
-    filters = selectors.TrackingFilters(start=at(1), end=at(9))
-    qs = selectors.tracking_commits(team=team, filters=filters)
+    filters = reads.Filters(start=at(1), end=at(9))
+    qs = reads.commits(team=team, filters=filters, time_field="occurred_at")
+    columns = serialization.commit_rows
 
-    rows = list(selectors.keyset_rows(qs, time_field="occurred_at", batch=2))
+    rows = list(reads.keyset_rows(qs, columns, time_field="occurred_at", batch=2))
 
     expected = sorted(made, key=lambda c: (c.commit_ts, c.pk), reverse=True)
     assert [r[0] for r in rows] == [c.commit_hash for c in expected]
-    assert rows == list(qs)  # the same rows as one query, columns included
+    # the same rows as one query, columns included
+    assert rows == list(columns(reads.newest_first(qs, time_field="occurred_at")))
 
 
 def test_it_streams_in_a_bounded_number_of_queries(

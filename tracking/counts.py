@@ -75,9 +75,7 @@ class HourlyWindow:
         return bound, offset - (self.tail + totals[hi] - totals[i])
 
 
-def hourly_window(
-    *, base: QuerySet, team, start: datetime, end: datetime, label: str
-) -> HourlyWindow | None:
+def hourly_window(*, base: QuerySet, team, start: datetime, end: datetime) -> HourlyWindow | None:
     """The window start..end (both inclusive, as the lists filter) of `base` (the team's rows
     with every filter but the window), or None where a plain count is as cheap: small tables,
     windows within an hour or two."""
@@ -93,8 +91,8 @@ def hourly_window(
     return HourlyWindow(first, last, head, tail, whole, lambda: _running(hours))
 
 
-def window_count(*, base: QuerySet, team, start: datetime, end: datetime, label: str) -> int:
-    window = hourly_window(base=base, team=team, start=start, end=end, label=label)
+def window_count(*, base: QuerySet, team, start: datetime, end: datetime) -> int:
+    window = hourly_window(base=base, team=team, start=start, end=end)
     if window is None:
         return base.filter(created_at__gte=start, created_at__lte=end).count()
     return window.total
@@ -104,7 +102,7 @@ def _hours(base: QuerySet, team) -> QuerySet:
     """The team's hourly counts (tracking/rollups.py keeps them current at write time) of what
     `base` holds: all commits, or accepted changes."""
     kind = rollups.KIND_OF_MODEL[base.model.__name__]
-    return HourCount.objects.filter(team=team, kind=kind, n__gt=0)
+    return HourCount.objects.of(team).filter(kind=kind, n__gt=0)
 
 
 def _running(hours: QuerySet) -> tuple[list[datetime], list[int]]:
