@@ -12,19 +12,13 @@ from dataclasses import dataclass
 
 from teams.models import Team
 from tracking import figures
+from tracking.figures import rate
 
 from .filters import DashboardFilters
 
 TOP_EXTENSIONS = 5
 RANKING_LIMIT = 100
 REPOS_SHOWN = 20
-
-
-def rate(numerator: int, denominator: int) -> float:
-    """A percentage rounded to two decimals, 0 over nothing: QODER.md's rate, as the API's."""
-    if not denominator:
-        return 0.0
-    return round(100.0 * numerator / denominator, 2)
 
 
 @dataclass(frozen=True)
@@ -160,19 +154,12 @@ def repos(*, team: Team, filters: DashboardFilters) -> tuple[int, list[dict]]:
 
 
 def extensions(*, team: Team, filters: DashboardFilters) -> list[dict]:
-    metric = filters.metric()
-    lines = figures.extension_commit_stats(team=team, filters=metric)
-    changes = figures.extension_change_counts(team=team, filters=metric)
-    items = []
-    for extension in set(lines) | set(changes):
-        row = lines.get(extension) or {"total": 0, "ai": 0}
-        items.append(
-            {
-                "extension": extension,
-                "changeCount": changes.get(extension, 0),
-                "totalLinesAdded": row["total"],
-                "aiShareRate": rate(row["ai"], row["total"]),
-            }
-        )
-    items.sort(key=lambda item: (-item["totalLinesAdded"], item["extension"]))
-    return items
+    return [
+        {
+            "extension": row["extension"],
+            "changeCount": row["changes"],
+            "totalLinesAdded": row["total"],
+            "aiShareRate": rate(row["ai"], row["total"]),
+        }
+        for row in figures.extension_table(team=team, filters=filters.metric())
+    ]

@@ -50,6 +50,15 @@ from tracking.models import (
 )
 from tracking.reads import Filters, window
 
+
+def rate(numerator: int, denominator: int) -> float:
+    """QODER.md's rates (AI share, tab acceptance): a percentage rounded to two decimals, 0 when
+    the denominator is 0. Every renderer (the Qoder API, the dashboard) uses this one."""
+    if not denominator:
+        return 0.0
+    return round(100.0 * numerator / denominator, 2)
+
+
 # Sources counted as "agent edits" in the overview (everything but tab completion).
 AGENT_SOURCES = (Source.AGENT, Source.QUEST, Source.INLINECHAT)
 
@@ -562,3 +571,23 @@ def accepted_change_count(*, team: Team, start: datetime, end: datetime, source:
     if source:
         days = days.filter(source=source)
     return days.aggregate(n=_total("changes"))["n"] + sum(raw(e) for e in parts.edges)
+
+
+def extension_table(*, team: Team, filters: Filters) -> list[dict]:
+    """Every extension of the window with its commit lines (total, AI) and accepted change
+    count, by total lines added then extension (the file-extensions figure, both halves)."""
+    lines = extension_commit_stats(team=team, filters=filters)
+    changes = extension_change_counts(team=team, filters=filters)
+    rows = []
+    for extension in set(lines) | set(changes):
+        row = lines.get(extension) or {"total": 0, "ai": 0}
+        rows.append(
+            {
+                "extension": extension,
+                "changes": changes.get(extension, 0),
+                "total": row["total"],
+                "ai": row["ai"],
+            }
+        )
+    rows.sort(key=lambda row: (-row["total"], row["extension"]))
+    return rows

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from math import ceil
 
 from django.db.models import QuerySet
 
-from tracking.figures import NON_AI_ADDED, NON_AI_DELETED
+from tracking.figures import NON_AI_ADDED, NON_AI_DELETED, rate
 from tracking.formats import QODER_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
 from tracking.formats import QODER_CHANGE_KEYS as CHANGE_JSON_KEYS
 from tracking.formats import QODER_COMMIT_CSV_HEADER as COMMIT_CSV_HEADER  # noqa: F401
@@ -72,11 +73,115 @@ def qoder_day(value: date) -> str:
     return f"{value.isoformat()}T00:00:00Z"
 
 
-def rate(numerator: int, denominator: int) -> float:
-    """A percentage rounded to two decimals; 0 when the denominator is 0 (QODER.md)."""
-    if not denominator:
-        return 0.0
-    return round(100.0 * numerator / denominator, 2)
+# --- metrics --------------------------------------------------------------------------------
+
+
+def overview(stats: dict) -> dict:
+    return {
+        "committedTotalLinesEdit": stats["committed_total"],
+        "committedAiLinesEdit": stats["committed_ai"],
+        "acceptedLinesEdit": stats["accepted_lines"],
+        "aiShareRate": rate(stats["committed_ai"], stats["committed_total"]),
+        "agentEditCount": stats["agent_edits"],
+        "tabCompletionCount": stats["tab_completions"],
+        "messageCount": stats["messages"],
+    }
+
+
+def days_between(start: datetime, end: datetime) -> list[date]:
+    """Every UTC calendar day from start's to end's, so charts have no holes."""
+    first, last = start.astimezone(UTC).date(), end.astimezone(UTC).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def daily_trend(days: list[date], commits: dict, extensions: dict, nexts: dict) -> dict:
+    return {
+        "items": [_commit_day(day, commits.get(day)) for day in days],
+        "extItems": _extension_days(days, extensions),
+        "nextItems": [_next_day(day, nexts.get(day)) for day in days],
+    }
+
+
+def _commit_day(day: date, row: dict | None) -> dict:
+    ai, other, commits = (row["ai"], row["other"], row["commits"]) if row else (0, 0, 0)
+    return {
+        "date": qoder_day(day),
+        "aiLinesAdded": ai,
+        "otherLinesAdded": other,
+        "aiShareRate": rate(ai, ai + other),
+        "commitCount": commits,
+    }
+
+
+def _extension_days(days: list[date], extensions: dict) -> list[dict]:
+    """Every day x every extension seen in the range, zeros where that day had none."""
+    seen = sorted({extension for _day, extension in extensions})
+    items = []
+    for day in days:
+        for extension in seen:
+            row = extensions.get((day, extension)) or {"total": 0, "ai": 0}
+            items.append(
+                {
+                    "date": qoder_day(day),
+                    "fileExtension": extension,
+                    "totalLinesAdded": row["total"],
+                    "aiLinesAdded": row["ai"],
+                }
+            )
+    return items
+
+
+def _next_day(day: date, row: dict | None) -> dict:
+    suggested, accepted = (row["suggested"], row["accepted"]) if row else (0, 0)
+    return {
+        "date": qoder_day(day),
+        "nextSuggestedCount": suggested,
+        "nextAcceptedCount": accepted,
+        "nextAcceptRate": rate(accepted, suggested),
+    }
+
+
+def ranking_item(row: dict) -> dict:
+    return {
+        "userId": str(row["user_id"]),
+        "email": row["email"],
+        "displayName": row["display_name"],
+        "totalLinesAdded": row["total"],
+        "aiLinesAdded": row["ai"],
+        "aiShareRate": rate(row["ai"], row["total"]),
+        "commitCount": row["commits"],
+    }
+
+
+def repo_item(row: dict) -> dict:
+    return {
+        "repoName": row["repo_name"],
+        "commitCount": row["commits"],
+        "totalLinesAdded": row["total"],
+    }
+
+
+def extension_item(row: dict) -> dict:
+    return {
+        "extension": row["extension"],
+        "changeCount": row["changes"],
+        "totalLinesAdded": row["total"],
+        "aiShareRate": rate(row["ai"], row["total"]),
+    }
+
+
+# --- tracking -------------------------------------------------------------------------------
+
+
+def tracking_page(items: list[dict], page: int, page_size: int, total: int) -> dict:
+    """One page of a tracking list in the seed's envelope."""
+    pagination = {
+        "currentPage": page,
+        "pageSize": page_size,
+        "totalItems": total,
+        "totalPages": ceil(total / page_size),
+    }
+    return {"success": True, "data": {"items": items, "pagination": pagination}}
 
 
 def commit_item(row: tuple) -> dict:

@@ -8,9 +8,6 @@ key's team (before any other work), the rate limit per team and endpoint, and ET
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
-from math import ceil
-
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.response import Response
@@ -55,17 +52,8 @@ class OverviewView(QoderView):
 
     @extend_schema(**schema.OVERVIEW)
     def get(self, request, organization_id: str):
-        stats = figures.overview_stats(team=self.team, filters=self.params)
         return Response(
-            {
-                "committedTotalLinesEdit": stats["committed_total"],
-                "committedAiLinesEdit": stats["committed_ai"],
-                "acceptedLinesEdit": stats["accepted_lines"],
-                "aiShareRate": render.rate(stats["committed_ai"], stats["committed_total"]),
-                "agentEditCount": stats["agent_edits"],
-                "tabCompletionCount": stats["tab_completions"],
-                "messageCount": stats["messages"],
-            }
+            render.overview(figures.overview_stats(team=self.team, filters=self.params))
         )
 
 
@@ -77,63 +65,15 @@ class DailyTrendView(QoderView):
 
     @extend_schema(**schema.DAILY_TREND)
     def get(self, request, organization_id: str):
-        filters = self.params
-        days = _days(filters.start, filters.end)
-        commits = figures.daily_commit_stats(team=self.team, filters=filters)
-        extensions = figures.daily_extension_stats(team=self.team, filters=filters)
-        nexts = figures.daily_next_stats(team=self.team, filters=filters)
+        team, filters = self.team, self.params
         return Response(
-            {
-                "items": [_commit_day(day, commits.get(day)) for day in days],
-                "extItems": _extension_days(days, extensions),
-                "nextItems": [_next_day(day, nexts.get(day)) for day in days],
-            }
-        )
-
-
-def _days(start, end) -> list:
-    """Every UTC calendar day from start's to end's, so charts have no holes."""
-    first, last = start.astimezone(UTC).date(), end.astimezone(UTC).date()
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
-
-
-def _commit_day(day, row) -> dict:
-    ai, other, commits = (row["ai"], row["other"], row["commits"]) if row else (0, 0, 0)
-    return {
-        "date": render.qoder_day(day),
-        "aiLinesAdded": ai,
-        "otherLinesAdded": other,
-        "aiShareRate": render.rate(ai, ai + other),
-        "commitCount": commits,
-    }
-
-
-def _extension_days(days, extensions: dict) -> list[dict]:
-    """Every day x every extension seen in the range, zeros where that day had none."""
-    seen = sorted({extension for _day, extension in extensions})
-    items = []
-    for day in days:
-        for extension in seen:
-            row = extensions.get((day, extension)) or {"total": 0, "ai": 0}
-            items.append(
-                {
-                    "date": render.qoder_day(day),
-                    "fileExtension": extension,
-                    "totalLinesAdded": row["total"],
-                    "aiLinesAdded": row["ai"],
-                }
+            render.daily_trend(
+                render.days_between(filters.start, filters.end),
+                figures.daily_commit_stats(team=team, filters=filters),
+                figures.daily_extension_stats(team=team, filters=filters),
+                figures.daily_next_stats(team=team, filters=filters),
             )
-    return items
-
-
-def _next_day(day, row) -> dict:
-    suggested, accepted = (row["suggested"], row["accepted"]) if row else (0, 0)
-    return {
-        "date": render.qoder_day(day),
-        "nextSuggestedCount": suggested,
-        "nextAcceptedCount": accepted,
-        "nextAcceptRate": render.rate(accepted, suggested),
-    }
+        )
 
 
 class MemberRankingView(QoderView):
@@ -144,22 +84,9 @@ class MemberRankingView(QoderView):
 
     @extend_schema(**schema.MEMBER_RANKING)
     def get(self, request, organization_id: str):
-        rows = figures.member_ranking(
-            team=self.team, filters=self.params.filters, limit=self.params.limit
-        )
-        items = [
-            {
-                "userId": str(row["user_id"]),
-                "email": row["email"],
-                "displayName": row["display_name"],
-                "totalLinesAdded": row["total"],
-                "aiLinesAdded": row["ai"],
-                "aiShareRate": render.rate(row["ai"], row["total"]),
-                "commitCount": row["commits"],
-            }
-            for row in rows
-        ]
-        return Response({"items": items})
+        params = self.params
+        rows = figures.member_ranking(team=self.team, filters=params.filters, limit=params.limit)
+        return Response({"items": [render.ranking_item(row) for row in rows]})
 
 
 class ReposView(QoderView):
@@ -178,12 +105,13 @@ class ReposView(QoderView):
             offset=(params.page - 1) * params.per_page,
             limit=params.per_page,
         )
-        repos = [
-            {"repoName": r["repo_name"], "commitCount": r["commits"], "totalLinesAdded": r["total"]}
-            for r in rows
-        ]
         return Response(
-            {"repos": repos, "totalCount": total, "page": params.page, "perPage": params.per_page}
+            {
+                "repos": [render.repo_item(row) for row in rows],
+                "totalCount": total,
+                "page": params.page,
+                "perPage": params.per_page,
+            }
         )
 
 
@@ -195,21 +123,8 @@ class FileExtensionsView(QoderView):
 
     @extend_schema(**schema.FILE_EXTENSIONS)
     def get(self, request, organization_id: str):
-        lines = figures.extension_commit_stats(team=self.team, filters=self.params)
-        changes = figures.extension_change_counts(team=self.team, filters=self.params)
-        items = []
-        for extension in set(lines) | set(changes):
-            row = lines.get(extension) or {"total": 0, "ai": 0}
-            items.append(
-                {
-                    "extension": extension,
-                    "changeCount": changes.get(extension, 0),
-                    "totalLinesAdded": row["total"],
-                    "aiShareRate": render.rate(row["ai"], row["total"]),
-                }
-            )
-        items.sort(key=lambda item: (-item["totalLinesAdded"], item["extension"]))
-        return Response({"fileExtensions": items})
+        rows = figures.extension_table(team=self.team, filters=self.params)
+        return Response({"fileExtensions": [render.extension_item(row) for row in rows]})
 
 
 # --- tracking ----------------------------------------------------------------------------------
@@ -234,21 +149,6 @@ class CommitDetailView(QoderView):
             for h, key in zip(self.params.hashes, stored, strict=True)
         ]
         return Response({"success": True, "data": {"commits": commits}})
-
-
-def _page(rows, *, page: int, page_size: int, render_row, total: int | None = None) -> dict:
-    """One page of a tracking list in the seed's envelope (a count and a slice). `total` when
-    known from the summary tables (team-wide lists), else counted."""
-    offset = (page - 1) * page_size
-    page_rows, total = reads.page_of(rows, offset=offset, limit=page_size, total=total)
-    items = [render_row(row) for row in page_rows]
-    pagination = {
-        "currentPage": page,
-        "pageSize": page_size,
-        "totalItems": total,
-        "totalPages": ceil(total / page_size),
-    }
-    return {"success": True, "data": {"items": items, "pagination": pagination}}
 
 
 # The four tracking views share parameters, paging and export; each names only its rows (the
@@ -280,15 +180,13 @@ class _TrackingListView(_TrackingView):
 
     def get(self, request, organization_id: str):
         params = self.params
-        return Response(
-            _page(
-                self.rows(),
-                page=params.page,
-                page_size=params.page_size,
-                render_row=self.render_item,
-                total=self.total(),
-            )
+        offset = (params.page - 1) * params.page_size
+        # `total` when known from the summary tables (team-wide lists), else counted.
+        rows, total = reads.page_of(
+            self.rows(), offset=offset, limit=params.page_size, total=self.total()
         )
+        items = [self.render_item(row) for row in rows]
+        return Response(render.tracking_page(items, params.page, params.page_size, total))
 
 
 class _TrackingExportView(_TrackingView):
