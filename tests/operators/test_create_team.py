@@ -64,3 +64,9 @@ def test_it_refuses_a_name_longer_than_the_column(db):
     with pytest.raises(CommandError, match="at most 200"):
         run("create_team", "x" * 201)
     assert not Team.objects.exists()
+
+
+def test_a_bad_owner_email_names_the_option_and_creates_no_team(db):
+    with pytest.raises(CommandError, match=r"'lead' is not an email address\. Set it with --owner"):
+        run("create_team", "Initech", "--owner", "lead")
+    assert not Team.objects.exists()
