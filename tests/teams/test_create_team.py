@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 
 from teams.auth import key_lookup
 from teams.models import ApiKey, Team, hash_key
-from tests.operators.helpers import run, run_json
+from tests.commands import run, run_json
 
 
 def test_it_creates_a_team_and_prints_id_slug_and_a_read_ingest_key(db):
