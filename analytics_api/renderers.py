@@ -1,4 +1,4 @@
-"""JSON rendering of the Cursor list pages with orjson when it is installed.
+"""JSON rendering of the Cursor list pages with orjson.
 
 Optimization: a 1,000-item page is about 4 ms in DRF's JSONRenderer (the json module with its
 encoder class) and a few hundred microseconds in orjson. The bytes are the same: compact,
@@ -9,23 +9,17 @@ Accept header, a value that is not plain JSON data) goes to DRF's renderer.
 
 from __future__ import annotations
 
+import orjson
 from rest_framework.renderers import JSONRenderer
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - the plain path
-    orjson = None
-
-
-if orjson is not None:
-    # Integers beyond 2**53, datetimes, dataclasses and subclasses (lazy strings) raise
-    # instead of being rendered in orjson's own way.
-    _OPTIONS = (
-        orjson.OPT_STRICT_INTEGER
-        | orjson.OPT_PASSTHROUGH_DATETIME
-        | orjson.OPT_PASSTHROUGH_DATACLASS
-        | orjson.OPT_PASSTHROUGH_SUBCLASS
-    )
+# Integers beyond 2**53, datetimes, dataclasses and subclasses (lazy strings) raise instead of
+# being rendered in orjson's own way.
+_OPTIONS = (
+    orjson.OPT_STRICT_INTEGER
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
 
 def _refuse(value):
@@ -37,7 +31,7 @@ class FastJSONRenderer(JSONRenderer):
     DRF): the Cursor list pages."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if orjson is None or data is None or type(data) is not dict:
+        if data is None or type(data) is not dict:
             return super().render(data, accepted_media_type, renderer_context)
         if self.get_indent(accepted_media_type or "", renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)

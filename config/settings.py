@@ -25,7 +25,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI / Redoc assets served locally (no CDN)
     "django_ratelimit",  # its system checks vet the rate-limit cache
@@ -91,11 +90,14 @@ if REDIS_URL:
     }
 else:
     _ratelimit_cache = {"BACKEND": "analytics_api.ratelimit_cache.AtomicDatabaseCache"}
+# The one store shared by workers and machines, read only through this name (django-ratelimit,
+# for the API and the dashboard's login). "default" is per process: Django requires one, and
+# nothing that must be shared across workers may be kept there.
+RATELIMIT_USE_CACHE = "ratelimit"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": _ratelimit_cache,
+    RATELIMIT_USE_CACHE: _ratelimit_cache,
 }
-RATELIMIT_USE_CACHE = "ratelimit"
 # django_ratelimit.W001 says "not officially supported" for every backend outside its short
 # list, Django's own RedisCache and our atomic database cache included. E003, the check that
 # rejects the non-atomic DatabaseCache and the per-process LocMemCache, stays active.

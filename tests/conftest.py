@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import MemberFactory, TeamFactory, make_key
@@ -54,6 +55,14 @@ def outsider_key(outsider_team):
 
 def basic(key: str) -> str:
     return "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+
+
+@pytest.fixture
+def admin(admin_user) -> Client:
+    """A Django test client signed in to the admin as a superuser."""
+    client = Client()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

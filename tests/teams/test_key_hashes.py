@@ -1,5 +1,5 @@
-"""API keys are stored as SHA-256 digests that do not depend on SECRET_KEY (issue: a key made by
-manage.py was refused by the production server); keys stored the old way (HMAC with
+"""API keys are stored as SHA-256 digests that do not depend on SECRET_KEY, so a key made by
+manage.py works on a server running with other settings; keys stored the old way (HMAC with
 SECRET_KEY) are still accepted and upgraded on first use."""
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from teams.management.options import team_option
+from teams.management.options import refused, team_option
 from teams.models import TeamMembership
-from teams.services import membership_set
+from teams.services import InvalidInput, membership_set
 
 
 class Command(BaseCommand):
@@ -24,9 +24,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         team = team_option(options["team"])
-        membership, password = membership_set(
-            team=team, email=options["email"], role=options["role"]
-        )
+        try:
+            membership, password = membership_set(
+                team=team, email=options["email"], role=options["role"]
+            )
+        except InvalidInput as exc:
+            raise refused(exc, options={"role": "--role"}) from None
         self.stdout.write(f"{membership.user.username} is {membership.role} of {team.name}.")
         if password:
             self.stdout.write(f"New login {membership.user.username}, password (shown once):")

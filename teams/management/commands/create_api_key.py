@@ -7,18 +7,11 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from teams.management.options import team_option
-from teams.models import ApiKey, Team
-
-
-def key_payload(team: Team, plain_key: str) -> dict:
-    """The one JSON object both operator commands print with --json."""
-    return {
-        "team": {"id": str(team.uuid), "slug": team.slug, "name": team.name},
-        "apiKey": plain_key,
-    }
+from teams.management.options import key_payload, refused, team_option
+from teams.models import ApiKey
+from teams.services import InvalidInput, api_key_create
 
 
 def permissions_label(key: ApiKey) -> str:
@@ -37,15 +30,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         team = team_option(options["team"])
-        name, max_name = options["name"].strip(), ApiKey._meta.get_field("name").max_length
-        if len(name) > max_name:
-            raise CommandError(f"--name is {len(name)} characters long; at most {max_name}.")
         can_read, can_ingest = options["read"], options["ingest"]
         if not can_read and not can_ingest:
             can_read = True  # API.md section 7: no flag means read only
-        key, plain = ApiKey.objects.create_key(
-            team=team, name=name, can_read=can_read, can_ingest=can_ingest
-        )
+        try:
+            key, plain = api_key_create(
+                team=team, name=options["name"], can_read=can_read, can_ingest=can_ingest
+            )
+        except InvalidInput as exc:
+            raise refused(exc, options={"name": "--name"}) from None
         if options["json"]:
             self.stdout.write(json.dumps(key_payload(team, plain)))
             return

@@ -8,28 +8,10 @@ from __future__ import annotations
 
 import json
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-from django.utils.text import slugify
+from django.core.management.base import BaseCommand, CommandParser
 
-from teams.management.commands.create_api_key import key_payload
-from teams.models import ApiKey, Team, TeamMembership
-from teams.services import membership_set
-
-
-def team_create(*, name: str, slug: str = "") -> Team:
-    name = name.strip()
-    if not name:
-        raise CommandError("The team name is empty.")
-    max_name = Team._meta.get_field("name").max_length
-    if len(name) > max_name:
-        raise CommandError(f"The team name is {len(name)} characters long; at most {max_name}.")
-    slug = slugify(slug.strip() or name)[:100]
-    if not slug:
-        raise CommandError(f"Cannot make a slug from {name!r}: pass one with --slug.")
-    if Team.objects.filter(slug=slug).exists():
-        raise CommandError(f"A team with slug {slug!r} already exists: choose another --slug.")
-    return Team.objects.create(name=name, slug=slug)
+from teams.management.options import key_payload, refused
+from teams.services import InvalidInput, NewTeam, team_create
 
 
 class Command(BaseCommand):
@@ -42,28 +24,32 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
-            team = team_create(name=options["name"], slug=options["slug"])
-            _key, plain = ApiKey.objects.create_key(
-                team=team, name="created with team", can_read=True, can_ingest=True
+        try:
+            new = team_create(
+                name=options["name"], slug=options["slug"], owner_email=options["owner"]
             )
-            owner = password = None
-            if options["owner"]:
-                owner, password = membership_set(
-                    team=team, email=options["owner"], role=TeamMembership.Role.ADMIN
-                )
+        except InvalidInput as exc:
+            raise refused(exc, options={"slug": "--slug", "email": "--owner"}) from None
         if options["json"]:
-            payload = key_payload(team, plain)
-            if owner is not None:
-                payload["owner"] = {"login": owner.user.username, "password": password}
-            self.stdout.write(json.dumps(payload))
-            return
+            self.stdout.write(json.dumps(self.payload(new)))
+        else:
+            self.print_text(new)
+
+    @staticmethod
+    def payload(new: NewTeam) -> dict:
+        payload = key_payload(new.team, new.plain_key)
+        if new.owner is not None:
+            payload["owner"] = {"login": new.owner.user.username, "password": new.owner_password}
+        return payload
+
+    def print_text(self, new: NewTeam) -> None:
+        team = new.team
         self.stdout.write(f"Team created: {team.name}")
         self.stdout.write(f"Team id:   {team.uuid}")
         self.stdout.write(f"Team slug: {team.slug}")
         self.stdout.write("API key (read + ingest), shown only this once:")
-        self.stdout.write(plain)
-        if owner is not None:
-            self.stdout.write(f"Dashboard admin: {owner.user.username}")
-            if password:
-                self.stdout.write(f"New login's password (shown once): {password}")
+        self.stdout.write(new.plain_key)
+        if new.owner is not None:
+            self.stdout.write(f"Dashboard admin: {new.owner.user.username}")
+            if new.owner_password:
+                self.stdout.write(f"New login's password (shown once): {new.owner_password}")

@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 
 from teams.auth import key_lookup
 from teams.models import ApiKey
-from tests.operators.helpers import run, run_json
+from tests.commands import run, run_json
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,7 @@
 from __future__ import annotations
 
-import pytest
-from django.test import Client
-
 from teams.models import Team
 from tests.factories import ChangeFactory, CommitFactory, MemberFactory, TeamFactory
-
-
-@pytest.fixture
-def admin(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 def test_the_team_list_shows_member_counts_without_a_query_per_team(
@@ -81,3 +71,8 @@ def test_the_admin_index_lists_every_model(admin):
     for path in ("teams/team", "teams/member", "teams/apikey", "tracking/commit",
                  "tracking/change", "tracking/message"):  # fmt: skip
         assert f"/admin/{path}/" in html
+
+
+def test_a_team_page_still_renders(admin):
+    team = TeamFactory()
+    assert admin.get(f"/admin/teams/team/{team.pk}/change/").status_code == 200

@@ -12,13 +12,6 @@ from teams.models import ApiKey, hash_key
 from tests.factories import make_key
 
 
-@pytest.fixture
-def admin(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
-
-
 def add_key(admin: Client, team, **fields):
     data = {"team": team.pk, "name": "from admin", **fields}
     return admin.post("/admin/teams/apikey/add/", data, follow=True)

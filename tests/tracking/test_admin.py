@@ -1,13 +1,12 @@
+"""The records admin (tracking/admin.py): bounded lists of commits, changes and messages, their
+filters and searches, read-only records, and deletes that bump the team's data version."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
-from django.test import Client
 
-from common import admin_paging
-from common.admin_paging import CappedCountPaginator
-from teams.models import Member
 from tests.factories import (
     ChangeFactory,
     CommitFactory,
@@ -15,14 +14,8 @@ from tests.factories import (
     MemberFactory,
     MessageFactory,
 )
+from tracking.admin import FILES_SHOWN
 from tracking.models import Change, Commit
-
-
-@pytest.fixture
-def admin(admin_user) -> Client:
-    client = Client()
-    client.force_login(admin_user)
-    return client
 
 
 @pytest.fixture
@@ -162,31 +155,6 @@ def test_deleting_one_commit_bumps_the_data_version_and_removes_its_files(admin,
     assert team.data_version == before + 1
 
 
-def test_the_paginator_counts_exactly_below_the_cap(team):
-    MemberFactory.create_batch(5, team=team)
-    assert CappedCountPaginator(Member.objects.all(), 2).count == 5
-
-
-def test_the_paginator_stops_counting_at_the_cap(team, monkeypatch):
-    MemberFactory.create_batch(7, team=team)
-    monkeypatch.setattr(admin_paging, "EXACT_COUNT_CAP", 3)
-    queries = []
-    monkeypatch.setattr(admin_paging, "planner_estimate", lambda qs: queries.append(qs) or 1)
-
-    count = CappedCountPaginator(Member.objects.all(), 2).count
-
-    assert count == 4  # at least cap + 1, the estimate taking over past the cap
-    assert len(queries) == 1
-
-
-def test_the_planner_estimate_is_a_row_count_on_every_backend(team):
-    MemberFactory.create_batch(3, team=team)
-
-    estimate = admin_paging.planner_estimate(Member.objects.filter(team=team))
-
-    assert isinstance(estimate, int) and estimate >= 1
-
-
 def test_the_day_filter_keeps_one_utc_day(admin, owner):
     ChangeFactory(
         member=owner, change_id="on-day", created_at=datetime(2026, 1, 15, 23, 59, tzinfo=UTC)
@@ -218,3 +186,27 @@ def test_an_unknown_email_finds_nothing(admin, records):
     html = admin.get("/admin/tracking/change/?q=nobody@nowhere.example").content.decode()
 
     assert "0 changes" in html
+
+
+def test_the_repo_filter_offers_only_the_chosen_teams_repos(admin, owner, outsider):
+    CommitFactory(member=owner, repo_name="acme/web")
+    CommitFactory(member=outsider, repo_name="hooli/secret")
+
+    html = admin.get(f"/admin/tracking/commit/?team__id__exact={owner.team_id}").content.decode()
+    every = admin.get("/admin/tracking/commit/").content.decode()
+
+    assert "?repo=acme%2Fweb" in html or "repo=acme/web" in html
+    assert "hooli/secret" not in html
+    assert "hooli/secret" in every
+
+
+def test_a_commit_page_lists_at_most_the_first_files_and_says_how_many(admin, owner):
+    commit = CommitFactory(member=owner)
+    CommitFileFactory.create_batch(FILES_SHOWN + 5, commit=commit)
+    other = CommitFileFactory(commit=CommitFactory(member=owner), file_path="other/x.go")
+
+    html = admin.get(f"/admin/tracking/commit/{commit.pk}/change/").content.decode()
+
+    assert html.count('<td class="field-file_path">') == FILES_SHOWN
+    assert f"{FILES_SHOWN + 5} (the first {FILES_SHOWN} listed below)" in html
+    assert other.file_path not in html

@@ -1,13 +1,18 @@
+"""`manage.py create_team`: a team, its first key (read and ingest) and optionally its dashboard
+admin, printed once as text or one JSON object; bad input is a CommandError naming the option."""
+
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
+from django.contrib.auth import authenticate
 from django.core.management.base import CommandError
 
 from teams.auth import key_lookup
-from teams.models import ApiKey, Team, hash_key
-from tests.operators.helpers import run, run_json
+from teams.models import ApiKey, Team, TeamMembership, hash_key
+from tests.commands import run, run_json
 
 
 def test_it_creates_a_team_and_prints_id_slug_and_a_read_ingest_key(db):
@@ -64,3 +69,20 @@ def test_it_refuses_a_name_longer_than_the_column(db):
     with pytest.raises(CommandError, match="at most 200"):
         run("create_team", "x" * 201)
     assert not Team.objects.exists()
+
+
+def test_a_bad_owner_email_names_the_option_and_creates_no_team(db):
+    with pytest.raises(CommandError, match=r"'lead' is not an email address\. Set it with --owner"):
+        run("create_team", "Initech", "--owner", "lead")
+    assert not Team.objects.exists()
+
+
+@pytest.mark.django_db
+def test_create_team_with_an_owner_makes_them_its_admin_with_a_printed_password():
+    payload = json.loads(
+        run("create_team", "Platform Team", "--owner", "Lead@Example.com", "--json")
+    )
+    assert payload["owner"]["login"] == "lead@example.com"
+    membership = TeamMembership.objects.get(team__slug="platform-team")
+    assert membership.role == "admin" and membership.user.username == "lead@example.com"
+    assert authenticate(username="lead@example.com", password=payload["owner"]["password"])
