@@ -6,7 +6,7 @@ timestamps with milliseconds and Z, derived tab/composer/nonAi lines, and metada
 compact JSON built by hand (jsonb's own text has spaces and reorders keys). The user ids are
 encoded in Python for the team's members and looked up in a jsonb parameter. The rows are
 the ones tracking.reads selects: the WHERE clause is compiled from its scoped queryset.
-tests/analytics_api/test_csv_copy.py proves the bytes identical on tricky data.
+tests/analytics_api/cursor/test_csv_copy.py proves the bytes identical on tricky data.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The two CSV exports: the Python path (any database) and, on PostgreSQL, the COPY path.
 
-Both write identical bytes (tests/analytics_api/test_csv_copy.py). COPY is used on PostgreSQL
+Both write identical bytes (tests/analytics_api/cursor/test_csv_copy.py). COPY is used on PostgreSQL
 because it measured faster (bench/cursor_csv.py, docs/cursor-api.md); the Python path reads in
 keyset batches of 10,000 rows everywhere else.
 """

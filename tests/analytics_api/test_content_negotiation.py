@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analytics_api.cursor_utils import CHANGES_CSV, COMMITS, COMMITS_CSV, csv_body
+from tests.analytics_api.cursor.utils import CHANGES_CSV, COMMITS, COMMITS_CSV, csv_body
 
 QODER_COMMITS = "/v1/organizations/{org}/ai-code-tracking/commits"
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from django.db import OperationalError
 
-from tests.analytics_api.cursor_utils import COMMITS
+from tests.analytics_api.cursor.utils import COMMITS
 
 DETAIL = "/v1/organizations/{org}/ai-code-tracking/commits/detail"
 

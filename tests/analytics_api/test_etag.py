@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from analytics_api import base as base_view
 from analytics_api.cursor import views
-from tests.analytics_api.cursor_utils import CHANGES, CHANGES_CSV, COMMITS, COMMITS_CSV, at
+from tests.analytics_api.cursor.utils import CHANGES, CHANGES_CSV, COMMITS, COMMITS_CSV, at
 from tests.factories import CommitFactory
 
 ABSOLUTE = {"startDate": "2025-07-01", "endDate": "2025-07-31"}

@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from analytics_api.cursor import exports
-from tests.analytics_api.cursor_utils import CHANGES_CSV, COMMITS_CSV
+from tests.analytics_api.cursor.utils import CHANGES_CSV, COMMITS_CSV
 from tests.factories import ChangeFactory, CommitFactory
 from tracking import reads
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from analytics_api.cursor import exports
-from tests.analytics_api.cursor_utils import CHANGES_CSV, COMMITS_CSV, csv_rows
+from tests.analytics_api.cursor.utils import CHANGES_CSV, COMMITS_CSV, csv_rows
 from tests.factories import ChangeFactory, CommitFactory
 
 PLANTED = ['=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from analytics_api.errors import ApiError
 from analytics_api.paging import parse_paging
-from tests.analytics_api.cursor_utils import COMMITS
+from tests.analytics_api.cursor.utils import COMMITS
 
 
 def paging(**query):

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_ratelimit.checks import check_caches
 
-from tests.analytics_api.cursor_utils import CHANGES, CHANGES_CSV, COMMITS, COMMITS_CSV
+from tests.analytics_api.cursor.utils import CHANGES, CHANGES_CSV, COMMITS, COMMITS_CSV
 from tests.conftest import basic
 
 RATE_LIMITED = {

@@ -17,7 +17,7 @@ import redis
 from django.core.cache import caches
 
 from analytics_api.ratelimit_cache import RedisWithDatabaseFallback
-from tests.analytics_api.cursor_utils import CHANGES, COMMITS
+from tests.analytics_api.cursor.utils import CHANGES, COMMITS
 from tests.factories import ChangeFactory
 from tracking import counts
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analytics_api.cursor_utils import COMMITS, COMMITS_CSV
+from tests.analytics_api.cursor.utils import COMMITS, COMMITS_CSV
 
 DETAIL = "/v1/organizations/{org}/ai-code-tracking/commits/detail"
 QODER_COMMITS = "/v1/organizations/{org}/ai-code-tracking/commits"

@@ -8,7 +8,7 @@ import pytest
 from django.db import OperationalError
 
 from teams.models import ApiKey
-from tests.analytics_api.cursor_utils import COMMITS
+from tests.analytics_api.cursor.utils import COMMITS
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from teams.models import ApiKey
-from tests.analytics_api.cursor_utils import COMMITS
+from tests.analytics_api.cursor.utils import COMMITS
 from tests.conftest import basic
 from tests.factories import make_key
 

@@ -26,7 +26,7 @@ from analytics_api.cursor.serialization import (
     commit_cells,
 )
 from analytics_api.renderers import FastJSONRenderer
-from tests.analytics_api.cursor_utils import at
+from tests.analytics_api.cursor.utils import at
 from tests.factories import ChangeFactory, CommitFactory
 from tracking import reads
 from tracking.models import Change, Commit

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from analytics_api.cursor import copy_sql
 from analytics_api.cursor.params import parse_filters
-from tests.analytics_api.cursor_utils import COMMITS_CSV, at, csv_rows
+from tests.analytics_api.cursor.utils import COMMITS_CSV, at, csv_rows
 from tests.factories import CommitFactory
 from tracking.models import Commit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from teams.public_ids import encode_member_id
-from tests.analytics_api.cursor_utils import CHANGES, all_items, at
+from tests.analytics_api.cursor.utils import CHANGES, all_items, at
 from tests.conftest import basic
 from tests.factories import ChangeFactory, MemberFactory
 from tracking.models import Source

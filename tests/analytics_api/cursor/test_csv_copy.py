@@ -9,7 +9,7 @@ from django.db import connection
 
 from analytics_api.cursor.exports import COPY, PYTHON, change_csv_stream, commit_csv_stream
 from analytics_api.cursor.params import parse_filters
-from tests.analytics_api.cursor_utils import at
+from tests.analytics_api.cursor.utils import at
 from tests.factories import ChangeFactory, CommitFactory, MemberFactory
 from tracking.models import Source
 

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from teams.public_ids import encode_member_id
-from tests.analytics_api.cursor_utils import CHANGES, COMMITS, COMMITS_CSV, csv_rows
+from tests.analytics_api.cursor.utils import CHANGES, COMMITS, COMMITS_CSV, csv_rows
 from tests.conftest import basic
 from tests.factories import CommitFactory, MemberFactory, make_key
 from tracking.models import Commit

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from teams.public_ids import encode_member_id
-from tests.analytics_api.cursor_utils import CHANGES, CHANGES_CSV, all_items, at, csv_body, csv_rows
+from tests.analytics_api.cursor.utils import CHANGES, CHANGES_CSV, all_items, at, csv_body, csv_rows
 from tests.factories import ChangeFactory
 from tracking.models import Source
 

@@ -11,7 +11,7 @@ from analytics_api.cursor import exports
 from analytics_api.cursor.params import parse_filters
 from analytics_api.cursor.serialization import COMMIT_COLUMNS
 from teams.public_ids import encode_member_id
-from tests.analytics_api.cursor_utils import COMMITS, COMMITS_CSV, all_items, at, csv_body, csv_rows
+from tests.analytics_api.cursor.utils import COMMITS, COMMITS_CSV, all_items, at, csv_body, csv_rows
 from tests.conftest import basic
 from tests.factories import CommitFactory
 from tracking import reads

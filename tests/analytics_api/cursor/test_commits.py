@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from teams.public_ids import encode_member_id
-from tests.analytics_api.cursor_utils import COMMITS, all_items, at
+from tests.analytics_api.cursor.utils import COMMITS, all_items, at
 from tests.conftest import basic
 from tests.factories import CommitFactory, MemberFactory, make_key
 

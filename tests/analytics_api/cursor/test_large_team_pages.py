@@ -1,7 +1,7 @@
 """The paths the Cursor lists take on big teams give the same answers as the plain ones.
 
-- totalCount from the hourly histogram (tracking/counts.py) is the exact count.
-- Offsets placed through the histogram (HourlyWindow.seek) land on the same row as OFFSET.
+- totalCount from the hourly counts (tracking/counts.py, kept at write time) is exact.
+- Offsets placed through the hourly counts (HourlyWindow.seek) land on the same row as OFFSET.
 - Deep pages read with a deferred join hold the same rows as the plain OFFSET query.
 
 Both are used on big tables and deep offsets only; these tests force them on.
@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache import caches
 
 from tests.factories import ChangeFactory, CommitFactory
 from tracking import counts, reads
@@ -25,11 +24,8 @@ OFFSETS = [timedelta(minutes=m, microseconds=us) for m in range(0, 72 * 60, 97)
 
 
 @pytest.fixture(autouse=True)
-def histogram_on(monkeypatch):
+def hourly_counts_on(monkeypatch):
     monkeypatch.setattr(counts, "MIN_TABLE_ROWS", 0)
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
 
 
 @pytest.fixture
@@ -56,7 +52,7 @@ WINDOWS = [
 
 @pytest.mark.parametrize(("start", "end"), WINDOWS)
 @pytest.mark.parametrize("model", [Commit, Change])
-def test_histogram_count_equals_a_plain_count(team, records, model, start, end):
+def test_hourly_count_equals_a_plain_count(team, records, model, start, end):
     base = model.objects.filter(team=team)
     if model is Change:
         base = base.filter(accepted=True)
@@ -66,7 +62,7 @@ def test_histogram_count_equals_a_plain_count(team, records, model, start, end):
 
 @pytest.mark.parametrize(("start", "end"), WINDOWS)
 @pytest.mark.parametrize("model", [Commit, Change])
-def test_every_offset_placed_by_the_histogram_lands_on_the_same_row(
+def test_every_offset_placed_by_the_hourly_counts_lands_on_the_same_row(
     team, records, model, start, end
 ):
     base = model.objects.filter(team=team)
@@ -95,7 +91,7 @@ def test_a_write_that_bumps_data_version_is_counted(team, owner, records):
     assert counts.window_count(base=base, team=team, start=start, end=end) == before + 1
 
 
-def test_the_api_answers_the_exact_total_count_from_the_histogram(api, records):
+def test_the_api_answers_the_exact_total_count_from_the_hourly_counts(api, records):
     response = api.get(
         "/analytics/ai-code/changes",
         {"startDate": "2025-07-30T09:30:00Z", "endDate": "2025-08-01T12:00:00Z", "pageSize": 5},
@@ -112,7 +108,7 @@ def test_the_api_answers_the_exact_total_count_from_the_histogram(api, records):
 
 @pytest.mark.parametrize("path", ["/analytics/ai-code/commits", "/analytics/ai-code/changes"])
 @pytest.mark.parametrize("user", [None, "owner@acme.example"])
-def test_histogram_and_deferred_join_pages_hold_the_same_rows_as_plain_pages(
+def test_hourly_counts_and_deferred_join_pages_hold_the_same_rows_as_plain_pages(
     api, records, monkeypatch, teammate, path, user
 ):
     CommitFactory(team=teammate.team, member=teammate, created_at=BASE + timedelta(hours=1))
@@ -129,11 +125,11 @@ def test_histogram_and_deferred_join_pages_hold_the_same_rows_as_plain_pages(
             page += 1
         return items
 
-    with_histogram = pages()
+    with_hourly_counts = pages()
     monkeypatch.setattr(reads, "DEFERRED_JOIN_MIN_OFFSET", 1)
-    assert pages() == with_histogram
+    assert pages() == with_hourly_counts
     monkeypatch.setattr(counts, "MIN_TABLE_ROWS", 10**12)  # the plain path: COUNT and OFFSET
     monkeypatch.setattr(reads, "DEFERRED_JOIN_MIN_OFFSET", 10**12)
     plain = pages()
-    assert with_histogram == plain
+    assert with_hourly_counts == plain
     assert len(plain) == len(OFFSETS) + (0 if user else 1)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.analytics_api.cursor_utils import CHANGES, CHANGES_CSV, COMMITS, COMMITS_CSV, at
+from tests.analytics_api.cursor.utils import CHANGES, CHANGES_CSV, COMMITS, COMMITS_CSV, at
 from tests.factories import ChangeFactory, CommitFactory
 
 PARAMS = ["startDate", "endDate", "user", "page", "pageSize"]
