@@ -8,8 +8,9 @@ import pytest
 from teams.auth import key_lookup
 from teams.models import ApiKey, Team
 from tests.operators.helpers import run
+from tracking import rollups
 from tracking.demo import DemoSize
-from tracking.models import Change, Commit
+from tracking.models import Change, Commit, TeamCommitDay
 
 TINY = DemoSize(members=3, repos=2, days=10, commits=30, changes=100, messages=10)
 
@@ -49,6 +50,14 @@ def test_it_prints_ready_to_paste_curl_lines(db):
     assert f'-X POST -H "Content-Type: application/json" "{base}/ingest/v1/changes"' in output
     assert f"{base}/admin/" in output and "createsuperuser" in output
     assert f"{base}/api/docs/" in output
+
+
+def test_the_demo_leaves_current_summary_tables_without_a_rebuild(db):
+    with mock.patch.object(rollups, "rebuild", side_effect=AssertionError("rebuilt")):
+        run("demo")
+
+    assert TeamCommitDay.objects.filter(team__slug="acme-demo").exists()
+    assert "acme-demo: 0 difference(s)" in run("rollups", "verify", "--team", "acme-demo")
 
 
 def test_a_second_run_does_not_reseed_and_revokes_the_previous_key(db):

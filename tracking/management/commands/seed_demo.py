@@ -1,14 +1,14 @@
-"""`manage.py seed_demo --team SLUG`: realistic synthetic data, deterministic for a --seed."""
+"""`manage.py seed_demo --team SLUG`: realistic synthetic data, deterministic for a --seed,
+ingested through the ingest service (tracking.demo)."""
 
 from __future__ import annotations
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import IntegrityError
 
 from teams.management.options import team_option
-from tracking.demo import DemoSize, analyze_tables, demo_seed, team_has_records
+from tracking.demo import DemoSize, SeedOverlap, analyze_tables, demo_seed, team_has_records
 
 DEFAULTS = DemoSize()
 
@@ -49,11 +49,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             result = demo_seed(team=team, size=size)
-        except IntegrityError:
-            raise CommandError(
-                f"Records of seed {size.seed} already exist in team {team.slug!r}: "
-                "choose another --seed."
-            ) from None
+        except SeedOverlap as exc:
+            raise CommandError(f"{exc}: choose another --seed.") from None
         committed = time.perf_counter()
         analyze_tables()
         result.seconds["analyze"] = time.perf_counter() - committed
