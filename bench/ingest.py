@@ -12,7 +12,7 @@ from pathlib import Path
 from bench import client
 from bench.context import Context
 from bench.env import DATA_DIR, PYTHON, RESULTS_DIR, ROOT
-from bench.records import COPY_COLUMNS, change_records, member_email, write_files
+from bench.records import COPY_COLUMNS, member_emails, records, write_files
 from bench.teams import fresh_team, purge_team
 
 HTTP_TEAM = "bench-ingest-http"
@@ -23,14 +23,12 @@ INGEST_MEMBERS = 500
 
 def _bodies(ctx: Context) -> list[bytes]:
     s = ctx.sizes
-    records = list(
-        change_records(
-            prefix="http", count=s.ingest_requests * s.ingest_batch, members=INGEST_MEMBERS, seed=7
-        )
+    changes = list(
+        records("changes", s.ingest_requests * s.ingest_batch, members=INGEST_MEMBERS, seed=7)
     )
     return [
-        json.dumps(records[i : i + s.ingest_batch], separators=(",", ":")).encode()
-        for i in range(0, len(records), s.ingest_batch)
+        json.dumps(changes[i : i + s.ingest_batch], separators=(",", ":")).encode()
+        for i in range(0, len(changes), s.ingest_batch)
     ]
 
 
@@ -99,8 +97,7 @@ def table_copy(ctx: Context, csv_path: Path) -> float:
     with ctx.conn.cursor().copy(
         "COPY teams_member (team_id, uuid, email, display_name, created_at) FROM STDIN"
     ) as copy:
-        for i in range(1, INGEST_MEMBERS + 1):
-            email = member_email(i)
+        for email in member_emails(INGEST_MEMBERS):
             copy.write_row((team.pk, uuid.uuid4(), email, email.split("@")[0], "now"))
     members = dict(
         ctx.conn.execute("SELECT email, id FROM teams_member WHERE team_id = %s", [team.pk])
