@@ -7,12 +7,13 @@ so two writers cannot deadlock on them and neither loses an increment. A record 
 unchanged contributes nothing; an update moves its old contribution out and the new one in.
 
 Writers (every one goes through here):
-- the ingestion writers (tracking/ingest/writers.py: HTTP, `manage.py ingest`, the sync), with
-  the old rows they read under lock and the new rows they wrote;
+- the ingestion writers (tracking/ingest/writers.py: HTTP, `manage.py ingest`, the sync, the
+  demo's seeding), with the old rows they read under lock and the new rows they wrote;
 - ORM saves of single records (`Model.save()`: factories, the shell), by the signals below;
 - deletes: `forget(queryset)` (the admin) and a member's delete (signal); a team's delete
   cascades to its summary rows;
-- bulk loaders that bypass all of that (the demo's COPY) call `rebuild(team)` at the end.
+- a bulk load that bypasses all of that (a restore, a hand-written COPY) is followed by
+  `rebuild(team)` (`manage.py rollups rebuild`).
 
 `rebuild` recomputes a team's tables from the raw rows in SQL (a second, independent
 computation), `verify` compares the two. Tables: tracking/models.py; docs/rollups.md.
