@@ -1,5 +1,5 @@
-"""Seeding through the project's own bulk path (tracking.demo via `manage.py seed_demo`,
-COPY FROM STDIN on PostgreSQL), reused when the team already holds the requested counts."""
+"""Seeding through the ingest service (the tracking.demo records via `manage.py seed_demo`),
+reused when the team already holds the requested counts."""
 
 from __future__ import annotations
 
