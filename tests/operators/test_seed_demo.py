@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from unittest import mock
 
@@ -12,7 +13,6 @@ from tests.factories import ChangeFactory, TeamFactory
 from tests.operators.helpers import run
 from tracking import rollups
 from tracking.demo import KINDS, DemoRecords, DemoSize, demo_seed
-from tracking.ingest.records import parse_record
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, TeamChangeDay
 
 NOW = datetime(2026, 3, 18, 15, 42, tzinfo=UTC)
@@ -182,12 +182,15 @@ def test_members_get_their_display_names_through_the_records(seeded):
                for email, name in names.items())  # fmt: skip
 
 
-def test_the_records_pass_the_ingest_validation():
-    records = DemoRecords(size=SMALL, now=NOW)
+def test_the_demo_records_are_what_a_client_posts(ingest_api, team):
+    records = DemoRecords(size=DemoSize(members=3, commits=40, changes=60, messages=20), now=NOW)
 
-    for kind in KINDS:
-        for line, raw in records.records(kind):
-            parse_record(kind, raw, locator=line)  # raises RecordInvalid on any problem
+    for kind in KINDS:  # in the generator's order
+        body = json.dumps([raw for _line, raw in records.records(kind)])
+        response = ingest_api.post(f"/ingest/v1/{kind}", body, content_type="application/json")
+        count = getattr(records.size, kind)
+        assert response.json() == {"received": count, "created": count, "updated": 0}, kind
+    assert Member.objects.filter(team=team, display_name__contains=" ").count() == 3
 
 
 def test_the_summary_tables_are_current_after_seeding_without_a_rebuild(team):
