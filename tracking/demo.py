@@ -457,7 +457,7 @@ def demo_seed(
 
 
 def team_has_records(team: Team) -> bool:
-    return any(model.objects.filter(team=team).exists() for model in (Commit, Change, Message))
+    return any(model.objects.of(team).exists() for model in (Commit, Change, Message))
 
 
 def analyze_tables() -> None:

@@ -7,7 +7,7 @@ import pytest
 
 from teams.auth import key_lookup
 from teams.models import ApiKey, Team
-from tests.operators.helpers import run
+from tests.commands import run
 from tracking import rollups
 from tracking.demo import DemoSize
 from tracking.models import Change, Commit, TeamCommitDay

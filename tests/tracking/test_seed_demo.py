@@ -9,8 +9,8 @@ from django.core.management.base import CommandError
 from django.db.models import Max, Min
 
 from teams.models import Member, Team
+from tests.commands import run
 from tests.factories import ChangeFactory, TeamFactory
-from tests.operators.helpers import run
 from tracking import rollups
 from tracking.demo import KINDS, DemoRecords, DemoSize, demo_seed
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, TeamChangeDay
