@@ -14,7 +14,7 @@ from tracking.formats import PAIR_FIELDS
 from tracking.ingest import fields as f
 
 COMMITS, CHANGES, MESSAGES = "commits", "changes", "messages"
-KINDS = (COMMITS, CHANGES, MESSAGES)
+KIND_NAMES = (COMMITS, CHANGES, MESSAGES)  # as the URLs and `--kind` spell them
 # Items per nested list: far above real data, low enough that one record cannot carry a
 # megabyte-sized JSON column that every read then drags along.
 MAX_METADATA = 1_000  # per change

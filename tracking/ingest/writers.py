@@ -34,7 +34,10 @@ from tracking.rollups import COLUMNS, Delta, attach_files, lock_for_writes
 
 
 @dataclass(frozen=True)
-class Kind:
+class WriteSpec:
+    """How one record kind is written: its table, columns, identity and keep-what-is-stored
+    rules."""
+
     model: type
     columns: tuple[str, ...]  # written columns, besides team_id
     key: tuple[str, ...]  # identity columns, besides team_id
@@ -45,8 +48,8 @@ class Kind:
     keep: tuple[tuple[str, str | None], ...] = (("created_at", None),)
 
 
-KINDS = {
-    COMMITS: Kind(
+WRITE_SPECS = {
+    COMMITS: WriteSpec(
         model=Commit,
         columns=(
             "member_id", "commit_hash", "repo_name", "branch_name", "is_primary_branch",
@@ -57,7 +60,7 @@ KINDS = {
         conflict="(team_id, COALESCE(repo_name, ''), commit_hash)",
         json_columns=("range_annotations",),
     ),
-    CHANGES: Kind(
+    CHANGES: WriteSpec(
         model=Change,
         columns=(
             "member_id", "change_id", "source", "model", "accepted", "total_lines_added",
@@ -68,7 +71,7 @@ KINDS = {
         json_columns=("metadata",),
         keep=(("created_at", None), ("metadata", "'[]'::jsonb")),
     ),
-    MESSAGES: Kind(
+    MESSAGES: WriteSpec(
         model=Message,
         columns=("member_id", "message_id", "source", "model", "conversation_id", "created_at"),
         key=("message_id",),
@@ -107,7 +110,7 @@ def write_batch(
     deadlocking on the unique index (measured before: 13 of 19 such pairs deadlocked).
     """
     unique = sorted({record.key: record for record in records}.values(), key=identity_order)
-    spec = KINDS[kind]
+    spec = WRITE_SPECS[kind]
     # The summary tables (tracking/rollups.py) move by the write's delta, in this transaction:
     # the old rows (read under lock) out, the rows as written in.
     moved = Moved()
@@ -172,7 +175,7 @@ def identity_order(record: Record) -> tuple:
     return tuple("" if part is None else str(part) for part in record.key)
 
 
-def _table(spec: Kind) -> str:
+def _table(spec: WriteSpec) -> str:
     return spec.model._meta.db_table
 
 
@@ -184,7 +187,13 @@ def _key_sql(prefix: str, col: str) -> str:
 
 
 def _pg_upsert(
-    team: Team, kind: str, spec: Kind, records: list[Record], stamp: datetime, state, moved: Moved
+    team: Team,
+    kind: str,
+    spec: WriteSpec,
+    records: list[Record],
+    stamp: datetime,
+    state,
+    moved: Moved,
 ) -> Written:
     if spec.model is not Commit and state.copy_new:
         if _pg_copy_new(team, spec, records, stamp):
@@ -214,7 +223,7 @@ def _pg_upsert(
     return written
 
 
-def _pg_locked_old(cursor, team: Team, kind: str, spec: Kind) -> dict[tuple, dict]:
+def _pg_locked_old(cursor, team: Team, kind: str, spec: WriteSpec) -> dict[tuple, dict]:
     """The stored rows of the staged identities, locked until the transaction ends (FOR
     UPDATE), as rollup rows. A LATERAL probe per staged row: one index lookup each (see
     _pg_keep for why not a join).
@@ -256,7 +265,7 @@ def _written_row(kind: str, values: dict, stamp: datetime) -> dict:
     return row
 
 
-def _pg_copy_new(team: Team, spec: Kind, records: list[Record], stamp) -> bool:
+def _pg_copy_new(team: Team, spec: WriteSpec, records: list[Record], stamp) -> bool:
     """Optimization: COPY a batch straight into the table, skipping the staging table and the
     conflict checks. The unique index is the check: a stored identity makes the COPY fail,
     its savepoint undoes it, and False sends the batch to the upsert (nothing was written).
@@ -275,7 +284,7 @@ def _pg_copy_new(team: Team, spec: Kind, records: list[Record], stamp) -> bool:
     return True
 
 
-def _pg_stage(cursor, spec: Kind, records: list[Record]) -> None:
+def _pg_stage(cursor, spec: WriteSpec, records: list[Record]) -> None:
     types = ", ".join(f"{col} {_pg_type(spec, col)}" for col in spec.columns)
     # TEMP: private to this connection; dropped after the upsert (and on rollback).
     cursor.execute("DROP TABLE IF EXISTS pg_temp.ingest_stage")
@@ -283,14 +292,14 @@ def _pg_stage(cursor, spec: Kind, records: list[Record]) -> None:
     _copy_rows(spec, "ingest_stage", records)
 
 
-def _copy_rows(spec: Kind, table: str, records, *, team=None, stamp=None) -> None:
+def _copy_rows(spec: WriteSpec, table: str, records, *, team=None, stamp=None) -> None:
     """COPY the records' columns; with a team, into the real table (team_id, created_at set)."""
     cols = spec.columns
     names = ("team_id", *cols) if team else cols
     copy_rows(table, names, _copy_values(spec, records, team=team, stamp=stamp))
 
 
-def _copy_values(spec: Kind, records, *, team, stamp) -> Iterator[list]:
+def _copy_values(spec: WriteSpec, records, *, team, stamp) -> Iterator[list]:
     cols = spec.columns
     json_idx = [cols.index(c) for c in spec.json_columns]
     created = cols.index("created_at")
@@ -309,13 +318,13 @@ def _copy_values(spec: Kind, records, *, team, stamp) -> Iterator[list]:
         yield row
 
 
-def _pg_type(spec: Kind, col: str) -> str:
+def _pg_type(spec: WriteSpec, col: str) -> str:
     if col == "member_id":
         return "bigint"
     return spec.model._meta.get_field(col).db_type(connection)
 
 
-def _pg_keep(cursor, team: Team, spec: Kind, column: str) -> None:
+def _pg_keep(cursor, team: Team, spec: WriteSpec, column: str) -> None:
     # A correlated subquery, not UPDATE ... FROM: the staging table has no statistics, and a
     # join plan may scan the team's whole table per batch; this is one index probe per row.
     match = " AND ".join(f"{_key_sql('t.', c)} = {_key_sql('s.', c)}" for c in spec.key)
@@ -326,7 +335,7 @@ def _pg_keep(cursor, team: Team, spec: Kind, column: str) -> None:
     )
 
 
-def _pg_upsert_sql(kind: str, spec: Kind) -> str:
+def _pg_upsert_sql(kind: str, spec: WriteSpec) -> str:
     table, cols = _table(spec), spec.columns
     defaults = dict(spec.keep)
     select = ", ".join(
@@ -362,7 +371,7 @@ def _new_value(col: str, *, stamped: bool = False) -> str:
 
 
 def _sqlite_upsert(
-    team: Team, kind: str, spec: Kind, records: list[Record], stamp: datetime, moved: Moved
+    team: Team, kind: str, spec: WriteSpec, records: list[Record], stamp: datetime, moved: Moved
 ) -> Written:
     # SQLite has one writer at a time: the rows read here cannot change before the write.
     existing = _existing_rows(team, spec, records)
@@ -392,7 +401,7 @@ def _sqlite_upsert(
     return written
 
 
-def _existing_rows(team: Team, spec: Kind, records: list[Record]) -> dict[tuple, dict]:
+def _existing_rows(team: Team, spec: WriteSpec, records: list[Record]) -> dict[tuple, dict]:
     last = spec.key[-1]  # commit_hash, change_id or message_id: selective enough
     wanted = {record.key for record in records}
     rows = spec.model._default_manager.filter(
@@ -406,7 +415,7 @@ def _existing_rows(team: Team, spec: Kind, records: list[Record]) -> dict[tuple,
     return found
 
 
-def _sqlite_execute(team: Team, spec: Kind, rows: list[dict]) -> None:
+def _sqlite_execute(team: Team, spec: WriteSpec, rows: list[dict]) -> None:
     cols = spec.columns
     updates = ", ".join(f"{c} = excluded.{c}" for c in cols)
     sql = (

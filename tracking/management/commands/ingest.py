@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from teams.management.options import team_option
 from teams.models import Team
 from tracking.ingest import readers
-from tracking.ingest.records import CHANGES, COMMITS, KINDS, MESSAGES
+from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
 from tracking.ingest.services import (
     BATCH_SIZE,
     IngestInvalid,
@@ -44,7 +44,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--team", required=True, help="The team's slug or UUID.")
         parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--kind", choices=KINDS, help="Record kind of JSON files.")
+        parser.add_argument("--kind", choices=KIND_NAMES, help="Record kind of JSON files.")
         parser.add_argument(
             "--skip-invalid", action="store_true", help="Report bad rows and load the rest."
         )
