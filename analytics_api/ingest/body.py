@@ -8,13 +8,14 @@ apply; INGEST_MAX_BODY_BYTES does instead.
 from __future__ import annotations
 
 import codecs
-import json
+import io
 import re
 
 from django.conf import settings
 
 from analytics_api.errors import ApiError
-from tracking.ingest import jsonfast
+from tracking.ingest import readers
+from tracking.ingest.readers import MalformedRow
 
 NDJSON_TYPES = {"application/x-ndjson", "application/jsonl", "application/x-jsonlines",
                 "application/json-lines", "application/ndjson"}  # fmt: skip
@@ -22,6 +23,7 @@ JSON_TYPES = {"application/json", "text/plain", ""}
 
 
 def read_records(request) -> list:
+    """The body's records (any JSON values: the service says what is not a record object)."""
     content_type = request.content_type.split(";")[0].strip().lower()
     if content_type not in NDJSON_TYPES | JSON_TYPES:
         raise ApiError(
@@ -29,15 +31,37 @@ def read_records(request) -> list:
             "or one record per line as application/x-ndjson.",
             status_code=415,
         )
-    # Optimization (memory): the body stays bytes, parsed where it lies; decoding it to one
-    # str first doubled the peak (a 128 MiB body of junk: 2.06x its size, now about 1x).
+    # Optimization (memory): the body stays bytes, read where it lies (BytesIO shares them);
+    # decoding it to one str first doubled the peak (a 128 MiB body of junk: 2.06x its size,
+    # now about 1x; `python -m bench.body`).
     raw = _read_bytes(request)
     first = _FIRST_NON_SPACE.search(raw)
     if first is None:
         raise ApiError("The body is empty: send a JSON array of records or NDJSON.")
-    if content_type in NDJSON_TYPES or raw[first.start() : first.start() + 1] != b"[":
-        return _ndjson(raw, ndjson=content_type in NDJSON_TYPES)
-    return _array(raw)
+    ndjson = content_type in NDJSON_TYPES
+    if ndjson or raw[first.start() : first.start() + 1] != b"[":
+        # hint: a JSON body that is not an array is read as NDJSON; a pretty-printed object
+        # lands here, and the sender needs to hear what shape is expected, not only where.
+        return _records(readers.read_ndjson(io.BytesIO(raw)), ndjson=True, hint=not ndjson)
+    text = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline="")
+    return _records(readers.read_json_array(text), ndjson=False, hint=False)
+
+
+def _records(rows, *, ndjson: bool, hint: bool) -> list:
+    limit = settings.INGEST_MAX_RECORDS
+    records: list = []
+    try:
+        for _line, record in rows:
+            if len(records) == limit:
+                raise _too_many(f"more than {limit}")
+            if isinstance(record, MalformedRow):
+                raise record.error
+            records.append(record)
+    except readers.JsonError as exc:
+        raise _malformed(exc, ndjson=ndjson, hint=hint) from None
+    except readers.ReadError as exc:  # an element over readers.MAX_RECORD_CHARS
+        raise ApiError(f"At line {exc.line}: {exc.message}.") from None
+    return records
 
 
 _FIRST_NON_SPACE = re.compile(rb"\S")
@@ -88,105 +112,14 @@ def _too_many(count: str) -> ApiError:
     )
 
 
-# Optimization (memory): orjson parses a whole array at once, about 15x the body's size for an
-# array of tiny elements, before the record count can be checked. Above this size the array is
-# read one element at a time and refused at record INGEST_MAX_RECORDS + 1.
-ARRAY_WHOLE_MAX_BYTES = 8 << 20
-_WS = re.compile(r"[ \t\n\r]*")
-
-
-def _array(text: bytes) -> list:
-    if len(text) > ARRAY_WHOLE_MAX_BYTES:
-        return _array_by_element(text.decode("utf-8"))
-    try:
-        records = jsonfast.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _malformed(exc.msg, exc.lineno, exc.colno) from None
-    except (ValueError, RecursionError) as exc:  # e.g. a 5,000-digit number, [[[[...]]]]
-        raise ApiError(f"Malformed JSON: {_reason(exc)}.") from None
-    if not isinstance(records, list):
-        raise ApiError("The body must be a JSON array of records (or NDJSON).")
-    if len(records) > settings.INGEST_MAX_RECORDS:
-        raise _too_many(str(len(records)))
-    return records
-
-
-def _array_by_element(text: str) -> list:
-    limit, decoder = settings.INGEST_MAX_RECORDS, json.JSONDecoder()
-    check_surrogates = "\\u" in text
-    records: list = []
-    at = _WS.match(text).end() + 1  # past "[" (the caller saw it)
-    at = _WS.match(text, at).end()
-    if text[at : at + 1] == "]":
-        at += 1
-    else:
-        while True:
-            try:
-                value, at = decoder.raw_decode(text, at)
-            except json.JSONDecodeError as exc:
-                raise _malformed(exc.msg, exc.lineno, exc.colno) from None
-            except RecursionError:
-                raise ApiError("Malformed JSON: nested too deeply.") from None
-            if check_surrogates:
-                try:
-                    jsonfast.refuse_lone_surrogates(value)
-                except ValueError as exc:
-                    raise ApiError(f"Malformed JSON: {exc}.") from None
-            records.append(value)
-            if len(records) > limit:
-                raise _too_many(f"more than {limit}")
-            at = _WS.match(text, at).end()
-            separator = text[at : at + 1]
-            at = _WS.match(text, at + 1).end()
-            if separator == "]":
-                break
-            if separator != ",":
-                line = text.count("\n", 0, at) + 1
-                raise _malformed("Expecting ',' delimiter", line, at - text.rfind("\n", 0, at))
-    if text[_WS.match(text, at).end() :]:
-        raise ApiError("Malformed JSON: extra data after the array.")
-    return records
-
-
-def _lines(text: bytes):
-    """The body's lines, one at a time. Only "\n" ends a record: str.splitlines() also splits
-    on U+2028, \x85, \x1e..., which JSON strings may hold unescaped."""
-    start = 0
-    while start <= len(text):
-        end = text.find(b"\n", start)
-        if end == -1:
-            end = len(text)
-        yield text[start:end]
-        start = end + 1
-
-
-def _ndjson(text: bytes, *, ndjson: bool = True) -> list:
-    limit = settings.INGEST_MAX_RECORDS
-    records = []
-    for number, line in enumerate(_lines(text), start=1):
-        line = line.removesuffix(b"\r")
-        if not line.strip():
-            continue
-        if len(records) == limit:
-            raise _too_many(f"more than {limit}")
-        try:
-            records.append(jsonfast.loads(line))
-        except json.JSONDecodeError as exc:
-            raise _malformed(exc.msg, number, exc.colno, hint=not ndjson) from None
-        except (ValueError, RecursionError) as exc:
-            raise ApiError(f"Malformed JSON at line {number}: {_reason(exc)}.") from None
-    return records
-
-
-def _reason(exc: Exception) -> str:
-    return "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-
-
-def _malformed(reason: str, line: int, column: int, *, hint: bool = False) -> ApiError:
-    # hint: a JSON body that is not an array was read as NDJSON; a pretty-printed object lands
-    # here, and the sender needs to hear what shape is expected, not only where it broke.
-    advice = " Send a JSON array of records (or NDJSON, one record per line)." if hint else ""
-    return ApiError(
-        f"Malformed JSON at line {line}, column {column}: {reason}.{advice}",
-        extra={"line": line, "column": column},
-    )
+def _malformed(exc: readers.JsonError, *, ndjson: bool, hint: bool) -> ApiError:
+    if exc.column is not None:
+        advice = " Send a JSON array of records (or NDJSON, one record per line)." if hint else ""
+        return ApiError(
+            f"Malformed JSON at line {exc.line}, column {exc.column}: {exc.reason}.{advice}",
+            extra={"line": exc.line, "column": exc.column},
+        )
+    # No column (nested too deeply, an unpaired surrogate, data after the array): the line
+    # still finds an NDJSON record; an array's elements are found by their index.
+    where = f" at line {exc.line}" if ndjson else ""
+    return ApiError(f"Malformed JSON{where}: {exc.reason}.")

@@ -709,9 +709,9 @@ def test_an_over_limit_content_length_is_refused_before_the_body_is_read(live_se
 @pytest.fixture
 def by_element(monkeypatch):
     """A big JSON array is read one element at a time: the same answers as the whole parse."""
-    from analytics_api.ingest import body
+    from tracking.ingest import readers
 
-    monkeypatch.setattr(body, "ARRAY_WHOLE_MAX_BYTES", 0)
+    monkeypatch.setattr(readers, "ARRAY_WHOLE_MAX_CHARS", 0)
 
 
 def test_a_big_array_read_by_element_stores_every_record(ingest_api, team, by_element):
