@@ -13,7 +13,9 @@ message still say exactly what happened.
 
 Two Django-level failures get their own status instead of a 500: a body over
 DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 naming the limit, and SQLite's "database is locked" (a
-long `manage.py ingest` holds the only write lock) is a 503 with Retry-After.
+long `manage.py ingest` holds the only write lock) is a 503 with Retry-After. The ingest
+service's refusals are mapped here too: invalid records are a 400 listing their problems, a
+write conflict a 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+
+from tracking.ingest.services import IngestInvalid, WriteConflict
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +46,9 @@ QODER_CODES = {
     500: "InternalError",
 }
 LOCKED_RETRY_AFTER = 5  # seconds; an ingest transaction is one file
+# A 400 for invalid ingested records lists at most this many problems (and says how many there
+# were in all).
+MAX_PROBLEMS_SHOWN = 100
 
 
 class ApiError(exceptions.APIException):
@@ -108,6 +115,16 @@ def _translate(exc):
         return ApiError(
             f"The request body is larger than the limit of {limit} bytes.", status_code=413
         )
+    if isinstance(exc, IngestInvalid):
+        return _ingest_invalid(exc)
+    if isinstance(exc, WriteConflict):
+        busy = ApiError(
+            "Concurrent writes to the same records conflicted; nothing was stored. "
+            "Retry the request.",
+            status_code=503,
+        )
+        busy.wait = 1  # Retry-After
+        return busy
     if isinstance(exc, OperationalError) and "database is locked" in str(exc):
         busy = ApiError(
             "The database is busy with a write (SQLite allows one at a time). Retry shortly.",
@@ -125,6 +142,20 @@ def _translate(exc):
         lost.wait = 1
         return lost
     return exc
+
+
+def _ingest_invalid(exc: IngestInvalid) -> ApiError:
+    problems = exc.problems
+    records = len({p.index for p in problems})
+    first = problems[0]
+    where = f"record {first.index}" + (f", field {first.field}" if first.field else "")
+    message = (
+        f"{records} invalid record{'s' if records != 1 else ''} ({len(problems)} "
+        f"problem{'s' if len(problems) != 1 else ''}); nothing was stored. "
+        f"First: {where}: {first.message}."
+    )
+    shown = [p.as_dict() for p in problems[:MAX_PROBLEMS_SHOWN]]
+    return ApiError(message, extra={"problems": shown, "problemCount": len(problems)})
 
 
 def _connection_lost(exc) -> bool:

@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from teams.models import Member, Team
 from tests.factories import ChangeFactory, CommitFactory, CommitFileFactory, MemberFactory
 from tracking import figures, rollups
-from tracking.ingest.services import changes_ingest, commits_ingest, messages_ingest
+from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
+from tracking.ingest.services import stream_ingest
 from tracking.models import Change, Commit, HourCount, Message
 from tracking.reads import Filters, Who
 
@@ -105,16 +106,20 @@ operations = st.one_of(
     st.tuples(st.just("delete-member"), st.sampled_from(EMAILS)),
     st.tuples(st.just("orm"), moments),  # factory saves, a commit file added, an edit
 )
-INGEST = {"commits": commits_ingest, "changes": changes_ingest, "messages": messages_ingest}
+
+
+def ingest(kind: str, *, team: Team, records: list) -> None:
+    """Records through the ingest service, as the HTTP door hands them over."""
+    stream_ingest(team=team, kind=kind, rows=list(enumerate(records)))
 
 
 def apply(team: Team, operation, last: list) -> None:
     name, arg = operation
-    if name in INGEST:
-        INGEST[name](team=team, records=arg)
+    if name in KIND_NAMES:
+        ingest(name, team=team, records=arg)
         last[:] = [name, arg]
     elif name == "again" and last:
-        INGEST[last[0]](team=team, records=last[1])
+        ingest(last[0], team=team, records=last[1])
     elif name == "delete":
         doomed = arg.objects.filter(team=team).order_by("pk")[:2]
         queryset = arg.objects.filter(pk__in=list(doomed.values_list("pk", flat=True)))
@@ -217,21 +222,21 @@ def test_any_sequence_of_writes_keeps_every_figure_equal_to_the_raw_one(sequence
 @pytest.mark.django_db
 def test_every_filter_combination_equals_the_raw_figure(team):
     moments = iter(MOMENTS * 4)
-    commits_ingest(team=team, records=[
+    ingest(COMMITS, team=team, records=[
         {"commitHash": f"h{i}", "userEmail": EMAILS[i % 3], "repoName": REPOS[i % 4],
          "isPrimaryBranch": [True, False, None][i % 3], "totalLinesAdded": 10 + i,
          "ideAgentLinesAdded": i, "createdAt": next(moments).isoformat(),
          "files": [{"fileExtension": EXTENSIONS[i % 3], "linesAdded": i, "aiLinesAdded": 1}]}
         for i in range(20)
     ])  # fmt: skip
-    changes_ingest(team=team, records=[
+    ingest(CHANGES, team=team, records=[
         {"changeId": f"c{i}", "userEmail": EMAILS[i % 3], "accepted": i % 4 != 0,
          "source": ["NEXT", "AGENT", "QUEST", "INLINECHAT"][i % 4], "totalLinesAdded": i,
          "createdAt": next(moments).isoformat(),
          "metadata": [{"fileExtension": EXTENSIONS[i % 3]}, {"fileExtension": ".md"}]}
         for i in range(20)
     ])  # fmt: skip
-    messages_ingest(team=team, records=[
+    ingest(MESSAGES, team=team, records=[
         {"messageId": f"m{i}", "userEmail": EMAILS[0], "source": "AGENT",
          "createdAt": MOMENTS[i].isoformat()} for i in range(5)
     ])  # fmt: skip
@@ -245,10 +250,10 @@ def test_an_identical_resend_changes_no_summary_row(team):
         {"changeId": "x1", "userEmail": "a@x.example", "source": "NEXT", "accepted": True,
          "totalLinesAdded": 3, "createdAt": "2026-03-01T10:00:00Z"},
     ]  # fmt: skip
-    changes_ingest(team=team, records=records)
+    ingest(CHANGES, team=team, records=records)
     before = rollups.stored(team.pk)
     assert before["HourCount"] == {("changes", datetime(2026, 3, 1, 10, tzinfo=UTC)): [1]}
-    changes_ingest(team=team, records=records)
+    ingest(CHANGES, team=team, records=records)
     assert rollups.stored(team.pk) == before
 
 
@@ -256,8 +261,8 @@ def test_an_identical_resend_changes_no_summary_row(team):
 def test_an_update_moves_the_old_contribution_out(team):
     record = {"changeId": "x1", "userEmail": "a@x.example", "source": "NEXT", "accepted": True,
               "createdAt": "2026-03-01T10:00:00Z"}  # fmt: skip
-    changes_ingest(team=team, records=[record])
-    changes_ingest(team=team, records=[record | {"accepted": False}])
+    ingest(CHANGES, team=team, records=[record])
+    ingest(CHANGES, team=team, records=[record | {"accepted": False}])
     assert not HourCount.objects.filter(team=team, n__gt=0).exists()
     day = rollups.stored(team.pk)["TeamChangeDay"]
     assert day == {(DAY0.date(), "NEXT", False): [1, 0]}
@@ -265,7 +270,8 @@ def test_an_update_moves_the_old_contribution_out(team):
 
 @pytest.mark.django_db
 def test_verify_reports_each_difference_and_rebuild_repairs_it(team, owner):
-    commits_ingest(
+    ingest(
+        COMMITS,
         team=team,
         records=[{"commitHash": "abc", "userEmail": owner.email, "repoName": "r",
                   "totalLinesAdded": 5, "createdAt": "2026-03-01T10:00:00Z"}],

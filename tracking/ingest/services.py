@@ -1,9 +1,9 @@
-"""The ingestion services: one path for both doors (HTTP and `manage.py ingest`).
+"""The ingestion service: `stream_ingest`, the one entry point of every door (HTTP, `manage.py
+ingest`, the sync, generated data).
 
-- `commits_ingest` / `changes_ingest` / `messages_ingest(*, team, records)`: a request's
-  records, all or nothing; every problem is listed before anything is written.
-- `stream_ingest(*, team, kind, rows, ...)`: a file's rows, validated and written in batches
-  inside one transaction; the first bad batch stops the file unless `skip_invalid`.
+Rows are validated and written in batches inside one transaction, all or nothing: the first
+batch with a problem stops everything (IngestInvalid, listing every problem of that batch)
+unless `skip_invalid`. A request is one batch, so its 400 lists every problem it has.
 """
 
 from __future__ import annotations
@@ -22,14 +22,7 @@ from django.utils import timezone
 from teams.models import Team
 from tracking.ingest.ahead import read_ahead
 from tracking.ingest.members import MemberResolver
-from tracking.ingest.records import (
-    CHANGES,
-    COMMITS,
-    MESSAGES,
-    Record,
-    RecordInvalid,
-    parse_record,
-)
+from tracking.ingest.records import Record, RecordInvalid, parse_record
 from tracking.ingest.writers import WriteRace, WriteState, write_batch
 
 # Optimization: big enough that per-batch SQL overhead vanishes, small enough that memory
@@ -73,18 +66,6 @@ class IngestResult:
         return {"received": self.received, "created": self.created, "updated": self.updated}
 
 
-def commits_ingest(*, team: Team, records: Sequence[Any]) -> IngestResult:
-    return records_ingest(team=team, kind=COMMITS, records=records)
-
-
-def changes_ingest(*, team: Team, records: Sequence[Any]) -> IngestResult:
-    return records_ingest(team=team, kind=CHANGES, records=records)
-
-
-def messages_ingest(*, team: Team, records: Sequence[Any]) -> IngestResult:
-    return records_ingest(team=team, kind=MESSAGES, records=records)
-
-
 class WriteConflict(Exception):
     """Concurrent writers still deadlocked (or failed to serialize) after WRITE_ATTEMPTS tries:
     nothing was stored; the caller may retry shortly (HTTP: 503 with Retry-After)."""
@@ -104,41 +85,6 @@ def _conflict_text(exc: Exception) -> str:
     return str(exc.__cause__).splitlines()[0]
 
 
-def records_ingest(*, team: Team, kind: str, records: Sequence[Any]) -> IngestResult:
-    """All or nothing: raises IngestInvalid listing every problem, having stored nothing.
-
-    Batches are written in identity order, so concurrent writers do not deadlock on the
-    records; a deadlock that still happens (another lock order, e.g. commit files) rolls the
-    whole transaction back and it is tried again, WRITE_ATTEMPTS times in all."""
-    parsed, problems = _parse(kind, enumerate(records))
-    if problems:
-        raise IngestInvalid(problems)
-    for attempt in range(1, WRITE_ATTEMPTS + 1):
-        try:
-            return _records_write(team, kind, parsed, received=len(records))
-        except (OperationalError, WriteRace) as exc:
-            if isinstance(exc, OperationalError) and not _is_conflict(exc):
-                raise
-            if attempt == WRITE_ATTEMPTS:
-                raise WriteConflict(_conflict_text(exc)) from exc
-            time.sleep(random.uniform(0.01, 0.05) * attempt)
-    raise AssertionError("unreachable")
-
-
-def _records_write(team: Team, kind: str, parsed: list[Record], *, received: int):
-    for record in parsed:
-        record.values.pop("member_id", None)  # resolved again: a retry may see new members
-    result = IngestResult(received=received)
-    with transaction.atomic():
-        resolver = MemberResolver(team)
-        _, problems = _resolve(resolver, parsed)
-        if problems:
-            raise IngestInvalid(problems)  # rolls back members created meanwhile
-        _write(team, kind, parsed, timezone.now(), result)
-        _finish(team, resolver, result)
-    return result
-
-
 def stream_ingest(
     *,
     team: Team,
@@ -148,14 +94,28 @@ def stream_ingest(
     on_skip: Callable[[Problem], None] | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> IngestResult:
-    """Rows are (line number, raw record or BadRow). One transaction for all of them."""
-    try:
-        return _stream_write(team, kind, rows, skip_invalid, on_skip, batch_size)
-    except WriteRace as exc:  # nothing stored (the transaction rolled back); rows are consumed
-        raise WriteConflict(_conflict_text(exc)) from exc
+    """Store rows of (locator, raw record or BadRow): the locator is what a Problem names (a
+    request's 0-based index, a file's line). One transaction for all of them.
+
+    Batches are written in identity order, so concurrent writers do not deadlock on the
+    records; a deadlock that still happens (another lock order, e.g. commit files), or a
+    WriteRace, rolls the whole transaction back. Rows given as a sequence (in memory: a
+    request, a sync window) are then written again, WRITE_ATTEMPTS times in all; an iterator
+    (a file) cannot be read twice. What still conflicts is a WriteConflict: nothing stored."""
+    attempts = WRITE_ATTEMPTS if isinstance(rows, Sequence) else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size)
+        except (OperationalError, WriteRace) as exc:
+            if isinstance(exc, OperationalError) and not _is_conflict(exc):
+                raise
+            if attempt == attempts:
+                raise WriteConflict(_conflict_text(exc)) from exc
+            time.sleep(random.uniform(0.01, 0.05) * attempt)
+    raise AssertionError("unreachable")
 
 
-def _stream_write(team, kind, rows, skip_invalid, on_skip, batch_size) -> IngestResult:
+def _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size) -> IngestResult:
     result, stamp, state = IngestResult(), timezone.now(), WriteState()
     with transaction.atomic():
         resolver = MemberResolver(team)
@@ -165,7 +125,7 @@ def _stream_write(team, kind, rows, skip_invalid, on_skip, batch_size) -> Ingest
             parsed, more = _resolve(resolver, parsed)
             problems += more
             if problems and not skip_invalid:
-                raise IngestInvalid(problems)
+                raise IngestInvalid(problems)  # rolls back members created meanwhile
             _skip(problems, result, on_skip)
             _write(team, kind, parsed, stamp, result, state)
         _finish(team, resolver, result)
@@ -209,7 +169,7 @@ def _skip(problems: list[Problem], result: IngestResult, on_skip) -> None:
             on_skip(problem)
 
 
-def _write(team: Team, kind: str, parsed: list[Record], stamp: datetime, result, state=None):
+def _write(team: Team, kind: str, parsed: list[Record], stamp: datetime, result, state):
     if parsed:
         written = write_batch(team=team, kind=kind, records=parsed, stamp=stamp, state=state)
         result.created += written.created
