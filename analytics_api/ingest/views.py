@@ -13,7 +13,7 @@ from analytics_api.ingest import schema
 from analytics_api.ingest.body import read_records
 from teams.auth import CanIngest
 from tracking.ingest.records import CHANGES, COMMITS, MESSAGES
-from tracking.ingest.services import stream_ingest
+from tracking.ingest.services import IndexedRows, stream_ingest
 
 
 class IngestView(TeamScopedAPIView):
@@ -22,7 +22,7 @@ class IngestView(TeamScopedAPIView):
     kind = ""
 
     def post(self, request):
-        rows = list(enumerate(read_records(request)))
+        rows = IndexedRows(read_records(request))
         # One batch: the 400 lists every problem of the request, not those of its first batch.
         result = stream_ingest(
             team=self.team, kind=self.kind, rows=rows, batch_size=max(len(rows), 1)

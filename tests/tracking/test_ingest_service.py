@@ -9,7 +9,7 @@ from django.db import OperationalError
 from tests.tracking.helpers import post, stored_counts
 from tracking.ingest import services
 from tracking.ingest.records import CHANGES
-from tracking.ingest.services import WRITE_ATTEMPTS, WriteConflict, stream_ingest
+from tracking.ingest.services import WRITE_ATTEMPTS, IndexedRows, WriteConflict, stream_ingest
 from tracking.ingest.writers import WriteRace
 
 
@@ -47,9 +47,10 @@ def failing_writes(monkeypatch):
 
 
 @pytest.mark.parametrize("error", [deadlock, lambda: WriteRace(("c-1",))])
-def test_a_sequence_is_written_again_after_a_conflict(team, failing_writes, error):
+@pytest.mark.parametrize("as_rows", [IndexedRows, lambda records: list(enumerate(records))])
+def test_a_sequence_is_written_again_after_a_conflict(team, failing_writes, error, as_rows):
     calls = failing_writes(error, failures=WRITE_ATTEMPTS - 1)
-    rows = [(0, change("c-1")), (1, change("c-2"))]
+    rows = as_rows([change("c-1"), change("c-2")])
     result = stream_ingest(team=team, kind=CHANGES, rows=rows)
     assert (result.received, result.created, result.updated) == (2, 2, 0)
     assert calls == [2] * WRITE_ATTEMPTS
@@ -91,3 +92,8 @@ def test_a_request_that_keeps_conflicting_is_a_503_to_retry_after_a_second(
     assert response["Retry-After"] == "1"
     assert response.json()["message"].startswith("Concurrent writes to the same records")
     assert stored_counts(team) == (0, 0, 0, 0)
+
+
+def test_indexed_rows_locate_each_record_by_its_index():
+    rows = IndexedRows(["a", "b", "c"])
+    assert (list(rows), len(rows), rows[-1]) == ([(0, "a"), (1, "b"), (2, "c")], 3, (2, "c"))

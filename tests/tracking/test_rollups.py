@@ -20,7 +20,7 @@ from teams.models import Member, Team
 from tests.factories import ChangeFactory, CommitFactory, CommitFileFactory, MemberFactory
 from tracking import figures, rollups
 from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
-from tracking.ingest.services import stream_ingest
+from tracking.ingest.services import IndexedRows, stream_ingest
 from tracking.models import Change, Commit, HourCount, Message
 from tracking.reads import Filters, Who
 
@@ -110,7 +110,7 @@ operations = st.one_of(
 
 def ingest(kind: str, *, team: Team, records: list) -> None:
     """Records through the ingest service, as the HTTP door hands them over."""
-    stream_ingest(team=team, kind=kind, rows=list(enumerate(records)))
+    stream_ingest(team=team, kind=kind, rows=IndexedRows(records))
 
 
 def apply(team: Team, operation, last: list) -> None:

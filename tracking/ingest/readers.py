@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import repeat
 from typing import IO, Any
 
 import orjson
@@ -242,7 +243,7 @@ class _ArrayReader:
         if len(self.buf) <= ARRAY_WHOLE_MAX_CHARS and "\n" not in self.buf and not self._fill():
             whole = _orjson_list(self.buf)
             if whole is not None:
-                yield from ((1, value) for value in whole)
+                yield from zip(repeat(1), whole)
                 return
         if self._next_char() != "[":
             raise JsonError(self.line, "a JSON array must start with '['")

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from teams.models import Team
-from tracking.ingest.services import IngestInvalid, stream_ingest
+from tracking.ingest.services import IndexedRows, IngestInvalid, stream_ingest
 from tracking.models import SyncState
 from tracking.sync.http import Client, UpstreamError
 from tracking.sync.sources import Stream
@@ -109,7 +109,7 @@ def _store(team, state, stream, records, high, client, before, options):
     """The records and the checkpoint, together or not at all."""
     with transaction.atomic():
         try:
-            rows = list(enumerate(records))  # one batch: every problem of the window listed
+            rows = IndexedRows(records)  # one batch: every problem of the window listed
             result = stream_ingest(
                 team=team, kind=stream.kind, rows=rows, batch_size=max(len(rows), 1)
             )
