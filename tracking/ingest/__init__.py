@@ -1,5 +1,6 @@
-"""Getting data in (API.md section 6): validation, member resolution and bulk upserts.
+"""Getting data in (API.md section 6): reading, validation, member resolution and bulk upserts.
 
-The services in `services.py` are the only entry points; views and the `ingest` command call
-them and nothing else here.
+Two entry points: `readers.py`, one reader per input format (a file or an HTTP body), and
+`services.stream_ingest`, the one service that validates and stores what they read. The doors
+(the HTTP views, the `ingest` command, the sync, the demo) call those and nothing else here.
 """

@@ -1,8 +1,8 @@
 """python manage.py ingest --team TEAM FILE... [--kind K] [--skip-invalid] [--progress]
 
 Loads NDJSON, a JSON array, or one of the four CSV exports (recognised by the header) through
-the same services as POST /ingest/v1/*. Each file is one transaction: a bad row stops that file
-("FILE:LINE: field: message") and nothing of it is stored, unless --skip-invalid.
+the same readers and service as POST /ingest/v1/*. Each file is one transaction: a bad row stops
+that file ("FILE:LINE: field: message") and nothing of it is stored, unless --skip-invalid.
 """
 
 from __future__ import annotations
