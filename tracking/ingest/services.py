@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from django.db import OperationalError, transaction
@@ -139,18 +140,33 @@ def stream_ingest(
 
 def _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size) -> IngestResult:
     result, stamp, state = IngestResult(), timezone.now(), WriteState()
-    with transaction.atomic():
-        resolver = MemberResolver(team)
-        # The next batch is read and validated in a thread while this one is written.
-        for size, parsed, problems in read_ahead(_parsed_chunks(kind, rows, batch_size)):
-            result.received += size
-            parsed, more = _resolve(resolver, parsed)
-            problems += more
-            if problems and not skip_invalid:
-                raise IngestInvalid(problems)  # rolls back members created meanwhile
-            _skip(problems, result, on_skip)
-            _write(team, kind, parsed, stamp, result, state)
-        _finish(team, resolver, result)
+    # The next batch is read and validated in a thread while this one is written (rows that
+    # fit in one batch, a request, have no next one: no thread). The first is read before the
+    # transaction opens: a request holds no transaction while its records are validated, so
+    # concurrent requests overlap less (SQLite allows one).
+    chunks = _parsed_chunks(kind, rows, batch_size)
+    if not (isinstance(rows, Sized) and len(rows) <= batch_size):
+        chunks = read_ahead(chunks)
+    with closing(chunks):
+        first = next(chunks, None)
+        if first is not None:
+            _refuse(first[2], skip_invalid)  # an invalid request costs no transaction at all
+        batches = chain([first] if first else [], chunks)
+        with transaction.atomic():
+            return _write_batches(team, kind, batches, skip_invalid, on_skip, stamp, state, result)
+
+
+def _write_batches(team, kind, batches, skip_invalid, on_skip, stamp, state, result):
+    resolver = MemberResolver(team)
+    for size, parsed, problems in batches:
+        result.received += size
+        _refuse(problems, skip_invalid)
+        parsed, more = _resolve(resolver, parsed)
+        problems += more
+        _refuse(problems, skip_invalid)  # rolls back members created meanwhile
+        _skip(problems, result, on_skip)
+        _write(team, kind, parsed, stamp, result, state)
+    _finish(team, resolver, result)
     return result
 
 
@@ -180,6 +196,13 @@ def _parse(kind: str, rows: Iterable[tuple[int, Any]]) -> tuple[int, list[Record
         except RecordInvalid as exc:
             problems.extend(Problem(locator, name, message) for name, message in exc.problems)
     return read, parsed, problems
+
+
+def _refuse(problems: list[Problem], skip_invalid: bool) -> None:
+    """A batch's invalid records stop everything (unless skipped), before its members are
+    looked up: a request with a bad record writes nothing, not even a member to roll back."""
+    if problems and not skip_invalid:
+        raise IngestInvalid(problems)
 
 
 def _resolve(resolver: MemberResolver, parsed: list[Record]):
