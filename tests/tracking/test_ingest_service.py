@@ -9,7 +9,13 @@ from django.db import OperationalError
 from tests.tracking.helpers import post, stored_counts
 from tracking.ingest import services
 from tracking.ingest.records import CHANGES
-from tracking.ingest.services import WRITE_ATTEMPTS, IndexedRows, WriteConflict, stream_ingest
+from tracking.ingest.services import (
+    WRITE_ATTEMPTS,
+    IndexedRows,
+    IngestInvalid,
+    WriteConflict,
+    stream_ingest,
+)
 from tracking.ingest.writers import WriteRace
 
 
@@ -97,3 +103,11 @@ def test_a_request_that_keeps_conflicting_is_a_503_to_retry_after_a_second(
 def test_indexed_rows_locate_each_record_by_its_index():
     rows = IndexedRows(["a", "b", "c"])
     assert (list(rows), len(rows), rows[-1]) == ([(0, "a"), (1, "b"), (2, "c")], 3, (2, "c"))
+
+
+def test_an_invalid_request_is_refused_before_any_query(team, django_assert_num_queries):
+    """No transaction, no member lookup: the 400 costs the database nothing."""
+    rows = IndexedRows([change("c-1"), {"changeId": "c-2", "userEmail": "dev@acme.example"}])
+    with django_assert_num_queries(0), pytest.raises(IngestInvalid) as refused:
+        stream_ingest(team=team, kind=CHANGES, rows=rows)
+    assert [(p.index, p.field) for p in refused.value.problems] == [(1, "source")]
