@@ -97,7 +97,7 @@ MESSAGE_SOURCES = (("AGENT", 60), ("QUEST", 15), ("INLINECHAT", 25))
 # The record field of each AI pair and side: "ide_next" -> ("ideNextLinesAdded", ...Deleted).
 PAIR_KEYS = {pair: (camel(f"{pair}_lines_added"), camel(f"{pair}_lines_deleted"))
              for pair in AI_PAIRS}  # fmt: skip
-KINDS = ("commits", "changes", "messages")  # the order the generator's random draws follow
+GENERATION_ORDER = ("commits", "changes", "messages")  # the order of the random draws
 
 
 @dataclass(frozen=True)
@@ -442,7 +442,7 @@ def demo_seed(
     records = DemoRecords(size=size, now=now or timezone.now(), domain=domain)
     result = SeedResult()
     with transaction.atomic():
-        for kind in KINDS:
+        for kind in GENERATION_ORDER:
             started = time.perf_counter()
             written = stream_ingest(team=team, kind=kind, rows=records.records(kind))
             result.seconds[kind] = time.perf_counter() - started

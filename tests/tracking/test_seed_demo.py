@@ -12,7 +12,7 @@ from teams.models import Member, Team
 from tests.commands import run
 from tests.factories import ChangeFactory, TeamFactory
 from tracking import rollups
-from tracking.demo import KINDS, DemoRecords, DemoSize, demo_seed
+from tracking.demo import GENERATION_ORDER, DemoRecords, DemoSize, demo_seed
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, TeamChangeDay
 
 NOW = datetime(2026, 3, 18, 15, 42, tzinfo=UTC)
@@ -185,7 +185,7 @@ def test_members_get_their_display_names_through_the_records(seeded):
 def test_the_demo_records_are_what_a_client_posts(ingest_api, team):
     records = DemoRecords(size=DemoSize(members=3, commits=40, changes=60, messages=20), now=NOW)
 
-    for kind in KINDS:  # in the generator's order
+    for kind in GENERATION_ORDER:
         body = json.dumps([raw for _line, raw in records.records(kind)])
         response = ingest_api.post(f"/ingest/v1/{kind}", body, content_type="application/json")
         count = getattr(records.size, kind)

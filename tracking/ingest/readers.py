@@ -129,10 +129,11 @@ def _csv_rows(reader, fmt: CsvFormat, header: list[str]) -> Iterator[tuple[int, 
         if len(row) != len(header):
             yield start, BadRow("", f"has {len(row)} cells, the header has {len(header)}")
             continue
-        yield start, _csv_record(fmt, header, row)
+        yield start, csv_record(fmt, header, row)
 
 
-def _csv_record(fmt: CsvFormat, header: list[str], row: list[str]):
+def csv_record(fmt: CsvFormat, header: list[str], row: list[str]):
+    """One CSV row as a raw record (the file reader's and the sync's CSV exports')."""
     record: dict[str, Any] = {}
     for column, cell in zip(header, row, strict=True):
         name = fmt.fields[column]

@@ -85,7 +85,7 @@ def _csv(url: str, body: bytes, content_type: str, expected: str) -> list[dict]:
                     f"{url}: line {reader.line_num}: {len(row)} cells, the "
                     f"header has {len(header)} (a truncated body?)"
                 )
-            record = readers._csv_record(fmt, known, [row[i] for i in keep])
+            record = readers.csv_record(fmt, known, [row[i] for i in keep])
             if isinstance(record, BadRow):
                 raise UpstreamError(
                     f"{url}: line {reader.line_num}: {record.field} {record.message}"
