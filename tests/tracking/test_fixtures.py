@@ -7,7 +7,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests.tracking.helpers import (
+from tests.tracking.ingest.helpers import (
     FIXTURES,
     ZERO_PAIRS,
     change_rows,

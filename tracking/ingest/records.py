@@ -108,7 +108,7 @@ class _Fields:
 def parse_record(kind: str, raw: Any, *, locator: int = 0) -> Record:
     """The full validator's record, or its RecordInvalid. Optimization: a change goes to the
     fast path first, which takes only plain, valid changes and gives them the full validator's
-    record (tests/tracking/test_records.py proves both for any input); None sends the rest,
+    record (tests/tracking/ingest/test_records.py proves both for any input); None sends the rest,
     every invalid one among them, to the full validator, the one judge of errors."""
     if kind == CHANGES and type(raw) is dict:
         record = _change_fast(raw)

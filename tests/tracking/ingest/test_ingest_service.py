@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from tests.tracking.helpers import post, stored_counts
+from tests.tracking.ingest.helpers import post, stored_counts
 from tracking.ingest import services
 from tracking.ingest.records import CHANGES
 from tracking.ingest.services import (

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.conftest import basic
 from tests.factories import ChangeFactory, CommitFactory, MemberFactory, TeamFactory, make_key
-from tests.tracking.helpers import run_ingest
+from tests.tracking.ingest.helpers import run_ingest
 from tracking.models import Commit, Source
 
 SINCE = "startDate=2020-01-01T00:00:00Z&endDate=now"

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.tracking.helpers import change_rows, post
+from tests.tracking.ingest.helpers import change_rows, post
 from tracking.ingest import writers
 from tracking.ingest.services import stream_ingest
 

@@ -9,7 +9,7 @@ import pytest
 from teams.models import ApiKey, Team
 from tests.conftest import basic
 from tests.factories import ChangeFactory, MemberFactory, make_key
-from tests.tracking.helpers import change_rows, commit_rows, post, stored_counts, utc
+from tests.tracking.ingest.helpers import change_rows, commit_rows, post, stored_counts, utc
 from tracking.models import Change, Commit
 
 
@@ -604,7 +604,7 @@ def test_absent_metadata_is_empty_for_a_new_change_and_kept_for_a_stored_one(ing
     assert change_rows(team)["c-1"]["metadata"] == []
 
 
-# -- review fixes: each was a 500, a silent wrong value or a needless 400 ---------------------
+# -- values at the edges: a clear 400 (never a 500), the exact value, no needless 400 ----------
 
 
 @pytest.mark.parametrize(

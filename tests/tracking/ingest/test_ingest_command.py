@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from tests.tracking.helpers import (
+from tests.tracking.ingest.helpers import (
     FIXTURES,
     change_rows,
     commit_rows,

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 ZERO_PAIRS = {f"{p}_lines_{s}": 0 for p in AI_PAIRS for s in ("added", "deleted")}
 
 
