@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,11 @@ def sign_in(page, base: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
+
+
+def share_series(page) -> list[list]:
+    """The share chart's drawn data: AI lines, other lines, AI share % (null: no point)."""
+    return page.evaluate("() => Chart.getChart('chart-share').data.datasets.map((set) => set.data)")
 
 
 def tile_value(page, key: str) -> str:
@@ -89,6 +95,18 @@ def test_a_teammate_reads_the_dashboard_end_to_end(
     path = download_info.value.path()
     header = Path(path).read_text().splitlines()[0]
     assert "commit" in header.lower()
+
+    # A day without added lines is a gap in the share line, not a 0 % (the table keeps the
+    # API's 0): here on the member's week, then on a week long before the demo's 90 days.
+    ai, other, pct = share_series(page)
+    assert all((p is None) == (a + o == 0) for a, o, p in zip(ai, other, pct, strict=True))
+    assert any(p is not None for p in pct)
+    quiet = date.today() - timedelta(days=200)
+    page.goto(f"{page.url.split('?')[0]}?start={quiet}&end={quiet + timedelta(days=6)}")
+    page.wait_for_selector("#chart-share[data-drawn=true]")
+    ai, other, pct = share_series(page)
+    assert sum(ai) + sum(other) == 0
+    assert pct == [None] * 7
 
     # Phone width: the page still lays out (no horizontal scrolling of the page itself).
     page.set_viewport_size({"width": 390, "height": 844})

@@ -33,7 +33,10 @@
             backgroundColor: palette[0], stack: "lines", yAxisID: "y" },
           { type: "bar", label: "Other lines added", data: share.map((d) => d.otherLinesAdded),
             backgroundColor: "#cbd5e1", stack: "lines", yAxisID: "y" },
-          { type: "line", label: "AI share %", data: share.map((d) => d.aiShareRate),
+          // No line through days without added lines: the API's 0 there means "nothing to
+          // share", not "no AI", so the line has a gap (the table still shows the API's 0).
+          { type: "line", label: "AI share %",
+            data: share.map((d) => (d.aiLinesAdded + d.otherLinesAdded ? d.aiShareRate : null)),
             borderColor: palette[1], backgroundColor: palette[1], yAxisID: "pct", pointRadius: 2 },
         ],
       },
