@@ -14,6 +14,7 @@ window's whole UTC days and adds `raw_*` over the partial days at its edges (a w
 from __future__ import annotations
 
 import operator
+import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
@@ -30,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from common.db import is_postgresql
-from teams.models import Team
+from teams.models import Member, Team
 from tracking import rollups
 from tracking.models import (
     AI_PAIRS,
@@ -454,27 +455,50 @@ def member_ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:
         qs = _commit_days(MemberCommitDay, team=team, filters=filters, days=parts.days)
     if filters.who is not None:
         qs = qs.filter(filters.who.q())
-    # The member's columns joined in the aggregate (not a second query with 5,000 ids).
-    ranked = {
-        row["member_id"]: row
-        for row in qs.values("member_id")
-        .annotate(
-            user_id=F("member__uuid"), email=F("member__email"),
-            display_name=F("member__display_name"), total=_total("lines_added"),
-            ai=_total("ai_added"), commits=_total("commits"),
-        )
-        .order_by()
-    }  # fmt: skip
-    measures = ("total", "ai", "commits")
+    pieces = [qs.values("member_id").annotate(
+        total=_total("lines_added"), ai=_total("ai_added"), commits=_total("commits"),
+    )]  # fmt: skip
     for edge in parts.edges:
-        for row in raw_member_ranking(team=team, filters=edge, limit=None):
-            if row["member_id"] in ranked:
-                _add(ranked[row["member_id"]], {k: row[k] for k in measures})
-            else:
-                ranked[row["member_id"]] = row
-    rows = [row for row in ranked.values() if row["commits"] > 0]
-    rows.sort(key=lambda r: (-r["ai"], -r["total"], r["email"], r["member_id"]))
-    return rows[:limit]
+        pieces.append(metric_commits(team=team, filters=edge).values("member_id").annotate(
+            total=_total("total_lines_added"), ai=_total(AI_ADDED), commits=Count("pk"),
+        ))  # fmt: skip
+    return _ranked(pieces, limit)
+
+
+RANKED_COLUMNS = ("member_id", "user_id", "email", "display_name", "total", "ai", "commits")
+
+
+def _ranked(pieces: list[QuerySet], limit: int) -> list[dict]:
+    """The ranking over the summed pieces (member_id, total, ai, commits), ranked and cut to
+    `limit` in SQL: one query, `limit` rows to Python.
+
+    Optimization: run 3 of the full-size benchmark summed the 5,000 members' spans in SQL
+    (23 ms) but built, merged and sorted 5,000 dicts in Python (~140 ms of 191-320 ms)."""
+    selects, params = [], []
+    for piece in pieces:
+        sql, piece_params = (
+            piece.values_list("member_id", "total", "ai", "commits")
+            .order_by()
+            .query.sql_with_params()
+        )
+        selects.append(f"SELECT * FROM ({sql}) p{len(selects)}")
+        params += piece_params
+    member = Member._meta.db_table
+    total, ai, commits = (f"CAST(SUM(u.{c}) AS BIGINT)" for c in ("total", "ai", "commits"))
+    sql = (
+        f"SELECT u.member_id, m.uuid, m.email, m.display_name, {total}, {ai}, {commits} "
+        f"FROM ({' UNION ALL '.join(selects)}) u JOIN {member} m ON m.id = u.member_id "
+        "GROUP BY u.member_id, m.uuid, m.email, m.display_name "
+        f"HAVING SUM(u.commits) > 0 ORDER BY {ai} DESC, {total} DESC, m.email, u.member_id "
+        "LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        rows = [dict(zip(RANKED_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # SQLite hands out the UUID column as its hex text
+        if not isinstance(row["user_id"], uuid.UUID):
+            row["user_id"] = uuid.UUID(row["user_id"])
+    return rows
 
 
 def repo_list(
