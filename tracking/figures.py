@@ -49,7 +49,7 @@ from tracking.models import (
     TeamFileDay,
     TeamMessageDay,
 )
-from tracking.reads import Filters, window
+from tracking.reads import Filters, selected
 
 
 def rate(numerator: int, denominator: int) -> float:
@@ -115,13 +115,11 @@ def metric_commit_files(*, team: Team, filters: Filters) -> QuerySet:
 
 def metric_changes(*, team: Team, filters: Filters) -> QuerySet:
     """Changes of the change figures: by createdAt; only the member applies of the filters."""
-    qs = window(Change.objects.of(team), filters)
-    return qs if filters.who is None else qs.filter(filters.who.q())
+    return selected(Change.objects.of(team), filters, team)
 
 
 def metric_messages(*, team: Team, filters: Filters) -> QuerySet:
-    qs = window(Message.objects.of(team), filters)
-    return qs if filters.who is None else qs.filter(filters.who.q())
+    return selected(Message.objects.of(team), filters, team)
 
 
 # --- stats/overview ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from tracking.counts import hourly_window
 from tracking.models import Change, Commit
 
 EXPORT_BATCH = 10_000
-# From this offset on, pages are read with a deferred join (see newest_page): skipping a
+# From this offset on, pages are read with a deferred join (see _newest_page): skipping a
 # thousand index entries costs less than reading a thousand rows to throw them away.
 DEFERRED_JOIN_MIN_OFFSET = 1_000
 
@@ -90,7 +90,7 @@ def window(qs: QuerySet, filters: Filters, *, time_field: str = "created_at") ->
 
 def commits(*, team: Team, filters: Filters, time_field: str = "created_at") -> QuerySet:
     """The team's commits in the window on `time_field`, for the member and repository."""
-    qs = _for(window(Commit.objects.of(team), filters, time_field=time_field), filters, team)
+    qs = selected(Commit.objects.of(team), filters, team, time_field=time_field)
     if filters.repo_name:
         qs = qs.filter(repo_name=filters.repo_name)
     return qs
@@ -99,7 +99,7 @@ def commits(*, team: Team, filters: Filters, time_field: str = "created_at") -> 
 def changes(*, team: Team, filters: Filters) -> QuerySet:
     """The team's changes, accepted or not (NEXT suggestions may be rejected), in the window on
     createdAt, for the member and source."""
-    qs = _for(window(Change.objects.of(team), filters), filters, team)
+    qs = selected(Change.objects.of(team), filters, team)
     if filters.source:
         qs = qs.filter(source=filters.source)
     return qs
@@ -107,17 +107,19 @@ def changes(*, team: Team, filters: Filters) -> QuerySet:
 
 def accepted_changes(*, team: Team, filters: Filters) -> QuerySet:
     """The team's accepted changes in the window on createdAt, for the member and source."""
-    qs = _for(window(_accepted(team), filters), filters, team)
-    if filters.source:
-        qs = qs.filter(source=filters.source)
-    return qs
+    return changes(team=team, filters=filters).filter(accepted=True)
 
 
 def _accepted(team: Team) -> QuerySet:
     return Change.objects.of(team).filter(accepted=True)
 
 
-def _for(qs: QuerySet, filters: Filters, team: Team) -> QuerySet:
+def selected(
+    qs: QuerySet, filters: Filters, team: Team, *, time_field: str = "created_at"
+) -> QuerySet:
+    """A team's records (`qs`) in the filters' window on `time_field`, for their member (an
+    email resolved to the member's id first: Who.resolved)."""
+    qs = window(qs, filters, time_field=time_field)
     return qs if filters.who is None else qs.filter(filters.who.resolved(team).q())
 
 
@@ -192,7 +194,7 @@ def _newest_page(
     Team-wide windows of big tables: total and deep offsets from the hourly counts
     (tracking/counts.py). One member's rows are few: counted and skipped directly. Deep
     offsets use a deferred join unless `deferred_join` is False."""
-    qs = _for(window(base, filters), filters, team)
+    qs = selected(base, filters, team)
     hours = None
     if filters.who is None:
         hours = hourly_window(base=base, team=team, start=filters.start, end=filters.end)
