@@ -163,13 +163,15 @@ class _TrackingView(QoderView):
     def read_params(self, request, *, now):
         return p.tracking_params(request.query_params, now=now, with_source=self.with_source)
 
+    # The _Commits/_Changes mixins name the filtered records (selection(), unordered) and
+    # their value rows for the list and for the CSV (list_columns, export_columns).
     def selection(self):
-        """The filtered records, unordered."""
         raise NotImplementedError
 
     def rows(self):
         """The ordered value rows of the list."""
-        raise NotImplementedError
+        ordered = reads.newest_first(self.selection(), time_field=self.time_field)
+        return self.list_columns(ordered)
 
     def total(self) -> int | None:
         return None
@@ -215,15 +217,11 @@ class _TrackingExportView(_TrackingView):
 
 class _Commits:
     time_field = "occurred_at"  # commit time, createdAt as fallback
-    export_columns = staticmethod(render.commit_rows)
+    list_columns = export_columns = staticmethod(render.commit_rows)
 
     def selection(self):
         filters = self.params.filters
         return reads.commits(team=self.team, filters=filters, time_field=self.time_field)
-
-    def rows(self):
-        ordered = reads.newest_first(self.selection(), time_field=self.time_field)
-        return render.commit_rows(ordered)
 
     def total(self) -> int | None:
         # Team-wide: counted from the daily summary (2M commits: a COUNT is ~0.4 s).
@@ -235,13 +233,11 @@ class _Commits:
 
 class _Changes:
     with_source = True
+    list_columns = staticmethod(render.change_rows)
     export_columns = staticmethod(render.change_csv_rows)  # no metadata column in the CSV
 
     def selection(self):
         return reads.accepted_changes(team=self.team, filters=self.params.filters)
-
-    def rows(self):
-        return render.change_rows(reads.newest_first(self.selection()))
 
     def total(self) -> int | None:
         f = self.params.filters
