@@ -144,6 +144,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 DASHBOARD_LOGIN_RATE = envstr("DASHBOARD_LOGIN_RATE", "10/m")
+# CSV downloads from the dashboard: per signed-in person, apart from the API keys' export limit.
+DASHBOARD_DOWNLOAD_RATE = envstr("DASHBOARD_DOWNLOAD_RATE", "30/m")
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,13 @@
 """The overview's filters, read from the URL (so a view can be shared) and handed to the
-figures as tracking.reads.Filters, the one filter type every read takes."""
+figures as tracking.reads.Filters, the one filter type every read takes.
+
+Windows are whole days that have ended: "7 days" is the seven days before today, compared with
+the seven days before those (a window ending with today, a day still running, would compare a
+partial day with a whole one: every trend fell). "Today so far" is a window of its own, compared
+like for like with yesterday until the same time. A custom range that includes today is compared
+the same way (the previous window ends as long before now as the window is long), and the page
+says so. Days are UTC days.
+"""
 
 from __future__ import annotations
 
@@ -11,38 +19,67 @@ from urllib.parse import urlencode
 from tracking.reads import Filters, Who
 
 PRESETS = (7, 30, 90)
+TODAY = "today"
 DEFAULT_PRESET = 30
 MAX_DAYS = 366  # a custom range of up to one year
+# The days the dashboard can show: records from 1970 on (a window's previous window and the
+# figures' edge days must stay inside what dates and the database can hold).
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9999, 12, 30)
+MAX_TEXT = 255
 
 
 @dataclass(frozen=True)
 class DashboardFilters:
     start: date  # first UTC day, inclusive
     end: date  # last UTC day, inclusive
-    preset: int | None = DEFAULT_PRESET
+    preset: int | str | None = DEFAULT_PRESET
     repo: str = ""
     member: uuid.UUID | None = None
     primary: bool = False
     extensions: tuple[str, ...] = ()
+    model: str = ""
+    # The moment the window stops when it includes today (a day still running): figures count
+    # records until then, and the previous window stops as long before.
+    until: datetime | None = None
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def partial(self) -> bool:
+        """The window ends with a day still running (compared like for like)."""
+        return self.until is not None
+
     def metric(self) -> Filters:
+        end = datetime.combine(self.end, time.max, tzinfo=UTC)
+        if self.until is not None:
+            end = min(end, self.until)
         return Filters(
             start=datetime.combine(self.start, time.min, tzinfo=UTC),
-            end=datetime.combine(self.end, time.max, tzinfo=UTC),
+            end=end,
             who=Who(uuid=self.member) if self.member else None,
             repo_name=self.repo or None,
             primary_branch_only=self.primary,
             file_extensions=self.extensions,
+            model=self.model or None,
         )
 
     def previous(self) -> DashboardFilters:
-        """The window of equal length just before this one, same other filters."""
+        """The window of equal length just before this one, same other filters (a window
+        that stops now: the one that stopped as long before now)."""
         length = timedelta(days=self.days)
-        return replace(self, start=self.start - length, end=self.end - length, preset=None)
+        return replace(
+            self,
+            start=self.start - length,
+            end=self.end - length,
+            preset=None,
+            until=None if self.until is None else self.until - length,
+        )
+
+    def has_previous(self) -> bool:
+        return self.start - timedelta(days=self.days) >= FIRST_DAY
 
     def day_list(self) -> list[date]:
         return [self.start + timedelta(days=n) for n in range(self.days)]
@@ -62,6 +99,8 @@ class DashboardFilters:
             out["primary"] = "1"
         if self.extensions:
             out["ext"] = ",".join(self.extensions)
+        if self.model:
+            out["model"] = self.model
         for key, value in overrides.items():
             if value is None:
                 out.pop(key, None)
@@ -81,17 +120,38 @@ def _extension(value: str) -> str:
     return value if value.startswith(".") else f".{value}"
 
 
-def _dates(query, today: date, errors: list[str]) -> tuple[date, date, int | None]:
+def _preset(n: int, today: date) -> tuple[date, date]:
+    """The last n whole days: the n days before today."""
+    return today - timedelta(days=n), today - timedelta(days=1)
+
+
+def _day(raw: str) -> date:
+    value = date.fromisoformat(raw)
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise OverflowError(value)
+    return value
+
+
+def _dates(query, today: date, errors: list[str]) -> tuple[date, date, int | str | None]:
     raw_range = query.get("range", "").strip()
+    if raw_range == TODAY:
+        return today, today, TODAY
     if raw_range.isdigit() and int(raw_range) in PRESETS:
         n = int(raw_range)
-        return today - timedelta(days=n - 1), today, n
+        return (*_preset(n, today), n)
     if raw_range:
-        errors.append(f"Unknown date range {raw_range!r}: showing the last {DEFAULT_PRESET} days.")
+        errors.append(
+            f"Unknown date range {raw_range[:20]!r}: showing the last {DEFAULT_PRESET} days."
+        )
     elif query.get("start") or query.get("end"):
         try:
-            start = date.fromisoformat(query.get("start", "").strip())
-            end = date.fromisoformat(query.get("end", "").strip() or today.isoformat())
+            start = _day(query.get("start", "").strip())
+            end = _day(query.get("end", "").strip() or today.isoformat())
+        except OverflowError:
+            errors.append(
+                f"Dates go from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}: showing "
+                f"the last {DEFAULT_PRESET} days."
+            )
         except ValueError:
             errors.append("Dates are YYYY-MM-DD: showing the last 30 days.")
         else:
@@ -102,12 +162,26 @@ def _dates(query, today: date, errors: list[str]) -> tuple[date, date, int | Non
                 errors.append(f"A custom range is at most {MAX_DAYS} days: shortened.")
                 start = end - timedelta(days=MAX_DAYS - 1)
             return start, end, None
-    n = DEFAULT_PRESET
-    return today - timedelta(days=n - 1), today, n
+    return (*_preset(DEFAULT_PRESET, today), DEFAULT_PRESET)
 
 
-def parse_filters(query, *, today: date) -> tuple[DashboardFilters, list[str]]:
-    """Filters from a QueryDict; a bad value is dropped with a message, never a 400."""
+def _text(query, name: str, label: str, errors: list[str]) -> str:
+    """A free-text filter: at most MAX_TEXT characters, no control characters (a NUL is
+    refused by PostgreSQL)."""
+    value = query.get(name, "").strip()
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        errors.append(f"The {label} filter has control characters: not filtered by {label}.")
+        return ""
+    if len(value) > MAX_TEXT:
+        errors.append(f"The {label} filter is over {MAX_TEXT} characters: not filtered by {label}.")
+        return ""
+    return value
+
+
+def parse_filters(query, *, today: date, now: datetime | None = None):
+    """Filters from a QueryDict; a bad value is dropped with a message, never a 400.
+
+    `now` (default: the end of `today`) is where a window that includes today stops."""
     errors: list[str] = []
     start, end, preset = _dates(query, today, errors)
     member = None
@@ -116,16 +190,22 @@ def parse_filters(query, *, today: date) -> tuple[DashboardFilters, list[str]]:
             member = uuid.UUID(raw)
         except ValueError:
             errors.append("Unknown member: showing everyone.")
-    extensions = tuple(
-        sorted({_extension(part) for part in query.get("ext", "").split(",") if part.strip()})
-    )
+    raw_ext = _text(query, "ext", "extension", errors)
+    extensions = tuple(sorted({_extension(part) for part in raw_ext.split(",") if part.strip()}))
+    if any(len(ext) > 32 for ext in extensions):
+        errors.append("A file extension is at most 32 characters: not filtered by extension.")
+        extensions = ()
+    if now is None:
+        now = datetime.combine(today, time.max, tzinfo=UTC)
     filters = DashboardFilters(
         start=start,
         end=end,
         preset=preset,
-        repo=query.get("repo", "").strip()[:255],
+        repo=_text(query, "repo", "repository", errors),
         member=member,
         primary=query.get("primary", "") in ("1", "true", "on"),
         extensions=extensions,
+        model=_text(query, "model", "model", errors),
+        until=now if end >= today else None,
     )
     return filters, errors

@@ -4,30 +4,33 @@ filters; the pages then read through dashboard.data (the figures) or the team's 
 
 from __future__ import annotations
 
+import csv
 import functools
+import io
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from teams.models import Team
 from teams.selectors import team_for_user, teams_for_user
-from tracking import reads
+from tracking import catalog, downloads, reads
 from tracking.models import AI_PAIRS
 from tracking.reads import Who
 
 from . import data
-from .filters import PRESETS, DashboardFilters, parse_filters
+from .filters import PRESETS, TODAY, DashboardFilters, parse_filters
 
 PAGE_SIZE = 25
 
@@ -42,7 +45,8 @@ def team_page(view):
     def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
         try:
             team = team_for_user(request.user, slug=slug)
-            filters, errors = parse_filters(request.GET, today=timezone.now().date())
+            now = timezone.now()
+            filters, errors = parse_filters(request.GET, today=now.date(), now=now)
             return view(request, team=team, filters=filters, errors=errors, **kwargs)
         except (Team.DoesNotExist, Http404):
             return render(request, "dashboard/404.html", status=404)
@@ -75,21 +79,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _downloads(team: Team, filters: DashboardFilters) -> dict[str, str]:
-    """The current filter's commits and changes through the Qoder CSV exports (which take the
-    session of a signed-in team member). The tracking exports know dates, member and, for
-    commits, the repository; not the branch or extension filters."""
-    metric = filters.metric()
-    params = {
-        "startDate": metric.start.isoformat().replace("+00:00", "Z"),
-        "endDate": metric.end.isoformat().replace("+00:00", "Z"),
-    }
-    if filters.member:
-        params["userId"] = str(filters.member)
-    org = {"organization_id": str(team.uuid)}
-    commits = dict(params, **({"repoName": filters.repo} if filters.repo else {}))
+    """The page's records as CSV, with every filter of the page (dashboard/downloads.py)."""
+    query = filters.query()
     return {
-        "commits": f"{reverse('qoder-commits-export', kwargs=org)}?{urlencode(commits)}",
-        "changes": f"{reverse('qoder-changes-export', kwargs=org)}?{urlencode(params)}",
+        kind: f"{reverse('dashboard:download', kwargs={'slug': team.slug, 'kind': kind})}?{query}"
+        for kind in ("commits", "changes")
     }
 
 
@@ -98,8 +92,26 @@ def _base_context(team: Team, filters: DashboardFilters, errors: list[str]) -> d
         "team": team,
         "filters": filters,
         "errors": errors,
-        "presets": [(n, filters.query(range=n)) for n in PRESETS],
+        "presets": [(n, filters.query(range=n)) for n in (*PRESETS, TODAY)],
         "downloads": _downloads(team, filters),
+        "charts": catalog.CHART,
+        "notes": data.notes(filters),
+        "weekly": filters.days > data.WEEKLY_OVER_DAYS,
+        "model_choices": None,
+    }
+
+
+def _tiles_context(team: Team, filters: DashboardFilters) -> dict:
+    sums, tiles = data.tiles(team=team, filters=filters)
+    families = [
+        (family, [t for t in tiles if t.measure.family is family]) for family in catalog.FAMILIES
+    ]
+    return {
+        "sums": sums,
+        "tiles": tiles,
+        "tile_families": [(f, ts) for f, ts in families if ts],
+        "over_ai": sums["over_ai"],
+        "share": data.share_trend(team=team, filters=filters),
     }
 
 
@@ -115,20 +127,22 @@ def _member_choices(ranking: list[dict], filters: DashboardFilters) -> list[tupl
 
 @team_page
 def overview(request, *, team: Team, filters: DashboardFilters, errors: list[str]):
-    figures_now, tiles = data.tiles(team=team, filters=filters)
-    ranking = data.ranking(team=team, filters=filters)
-    repo_count, repos = data.repos(team=team, filters=filters)
-    context = _base_context(team, filters, errors) | {
-        "overview": figures_now,
-        "tiles": tiles,
-        "share": data.share_trend(team=team, filters=filters),
+    context = _base_context(team, filters, errors)
+    if not data.has_any_records(team=team):
+        context |= {"empty": True, "base_url": request.build_absolute_uri("/").rstrip("/")}
+        return render(request, "dashboard/overview.html", context)
+    context |= _tiles_context(team, filters)
+    lines_added = context["sums"]["lines_added"]
+    ranking = data.ranking(team=team, filters=filters, lines_added=lines_added)
+    context |= {
         "ext_trend": data.extension_trend(team=team, filters=filters),
+        "model_trend": data.model_trend(team=team, filters=filters),
         "next": data.next_trend(team=team, filters=filters),
         "ranking": ranking,
-        "member_choices": _member_choices(ranking, filters),
-        "repos": repos,
-        "repo_count": repo_count,
-        "extensions": data.extensions(team=team, filters=filters),
+        "member_choices": _member_choices(ranking["rows"], filters),
+        "model_choices": data.model_choices(team=team, filters=filters),
+        "repos": data.repos(team=team, filters=filters),
+        "extensions": data.extensions(team=team, filters=filters, lines_added=lines_added),
     }
     return render(request, "dashboard/overview.html", context)
 
@@ -141,13 +155,12 @@ def member(request, *, team, filters, errors, member_id: uuid.UUID):
     filters = DashboardFilters(**{**filters.__dict__, "member": person.uuid})
     own = replace(filters.metric(), who=Who(member_id=person.pk))
     occurred = "occurred_at"
-    commits = reads.commits(team=team, filters=own, time_field=occurred)
+    # The lists show the records behind the figures: every filter of the page applies.
+    commits = downloads.selection(downloads.COMMITS, team=team, filters=own)
     commits = reads.newest_first(commits, time_field=occurred)
-    changes = reads.newest_first(reads.changes(team=team, filters=own))
-    context = _base_context(team, filters, errors) | {
+    changes = reads.newest_first(downloads.selection(downloads.CHANGES, team=team, filters=own))
+    context = _base_context(team, filters, errors) | _tiles_context(team, filters) | {
         "person": person,
-        "tiles": data.tiles(team=team, filters=filters)[1],
-        "share": data.share_trend(team=team, filters=filters),
         "commit_page": Paginator(
             commits.only(
                 "id", "commit_hash", "repo_name", "branch_name", "occurred_at", "message",
@@ -188,3 +201,38 @@ def commit(request, *, team, filters, errors, pk: int):
         "other_annotations": annotations,
     }
     return render(request, "dashboard/commit.html", context)
+
+
+@team_page
+def download(request, *, team, filters, errors, kind: str):
+    """The page's commits or changes as CSV, with every filter of the page; formula cells
+    neutralised. Each person has their own budget (DASHBOARD_DOWNLOAD_RATE), apart from the
+    API keys' export limit; over it, a page that says when to try again."""
+    spec = downloads.DOWNLOADS.get(kind)
+    if spec is None:
+        raise Http404("No such download.")
+    if is_ratelimited(
+        request, group="dashboard.download", key="user", rate=settings.DASHBOARD_DOWNLOAD_RATE,
+        increment=True,
+    ):  # fmt: skip
+        context = _base_context(team, filters, errors) | {"rate": settings.DASHBOARD_DOWNLOAD_RATE}
+        return render(request, "dashboard/download_limited.html", context, status=429)
+    rows = downloads.rows(spec, team=team, filters=filters.metric())
+    name = f"{team.slug}-{kind}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
+    response = StreamingHttpResponse(_csv_lines(spec.header, rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _csv_lines(header: list[str], rows) -> Iterator[bytes]:
+    """The download's bytes, about 64 KiB at a time."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        if out.tell() > 65_536:
+            yield out.getvalue().encode()
+            out = io.StringIO()
+            writer = csv.writer(out)
+    yield out.getvalue().encode()

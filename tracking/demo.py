@@ -206,13 +206,14 @@ def split(rng: random.Random, total: int, parts: int) -> list[int]:
 
 
 def ai_lines(rng: random.Random, added: int, deleted: int) -> tuple[int, int]:
-    """AI (added, deleted) of a commit: none for ~20%, more than the totals for ~3% (clients
-    do report that; nonAi then clamps at 0)."""
+    """AI (added, deleted) of a commit: none for ~20%, all of it for ~3%, never more than the
+    totals (vendors do send more; the service stores that as sent and shows it as a data-quality
+    note, but the demo shows a team whose tools report sensibly)."""
     r = rng.random()
     if r < 0.2:
         return 0, 0
     if r > 0.97:
-        return added + 1 + int(rng.random() * 20), deleted + int(rng.random() * 5)
+        return added, deleted
     share = rng.random() ** 0.7
     return int(added * share), int(deleted * share * rng.random())
 

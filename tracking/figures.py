@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from common.db import is_postgresql
 from teams.models import Member, Team
-from tracking import rollups
+from tracking import catalog, rollups
 from tracking.models import (
     AI_PAIRS,
     Change,
@@ -51,13 +51,9 @@ from tracking.models import (
 )
 from tracking.reads import Filters, selected
 
-
-def rate(numerator: int, denominator: int) -> float:
-    """QODER.md's rates (AI share, tab acceptance): a percentage rounded to two decimals, 0 when
-    the denominator is 0. Every renderer (the Qoder API, the dashboard) uses this one."""
-    if not denominator:
-        return 0.0
-    return round(100.0 * numerator / denominator, 2)
+# QODER.md's rates (AI share, tab acceptance): a percentage rounded to two decimals, 0 when the
+# denominator is 0, clamped to 0-100 (the catalog's one rule). Every renderer uses this one.
+rate = catalog.clamp_rate
 
 
 # Sources counted as "agent edits" in the overview (everything but tab completion).
@@ -84,8 +80,9 @@ def _utc_day(field_name: str) -> TruncDate:
     return TruncDate(field_name, tzinfo=UTC)
 
 
-def _commit_filter(filters: Filters, *, prefix: str = "") -> Q:
-    """The commit figures' selection, as a Q on Commit (prefix "") or through a relation."""
+def _commit_window(filters: Filters, *, prefix: str = "") -> Q:
+    """The commit figures' window and member, as a Q on Commit (prefix "") or through a
+    relation."""
     q = Q()
     if filters.start is not None:
         q &= Q(**{f"{prefix}occurred_at__gte": filters.start})
@@ -93,29 +90,30 @@ def _commit_filter(filters: Filters, *, prefix: str = "") -> Q:
         q &= Q(**{f"{prefix}occurred_at__lte": filters.end})
     if filters.who is not None:
         q &= filters.who.q(prefix)
-    if filters.repo_name:
-        q &= Q(**{f"{prefix}repo_name": filters.repo_name})
-    if filters.primary_branch_only:
-        q &= Q(**{f"{prefix}is_primary_branch": True})
     return q
 
 
 def metric_commits(*, team: Team, filters: Filters) -> QuerySet:
-    """Commits of the commit figures: by commit time (occurred_at), all commit filters."""
-    return Commit.objects.of(team).filter(_commit_filter(filters))
+    """Commits of the commit figures: by commit time (occurred_at), the catalog's commit
+    dimensions (repository, primary branch)."""
+    return Commit.objects.of(team).filter(
+        _commit_window(filters), catalog.record_q("commits", filters)
+    )
 
 
 def metric_commit_files(*, team: Team, filters: Filters) -> QuerySet:
-    """Commit file rows of the commits above (one join), restricted to `file_extensions`."""
-    qs = CommitFile.objects.of(team).filter(_commit_filter(filters, prefix="commit__"))
-    if filters.file_extensions:
-        qs = qs.filter(file_extension__in=filters.file_extensions)
-    return qs
+    """Commit file rows of the commits above (one join), and the extension dimension."""
+    return CommitFile.objects.of(team).filter(
+        _commit_window(filters, prefix="commit__"), catalog.record_q("commit_files", filters)
+    )
 
 
 def metric_changes(*, team: Team, filters: Filters) -> QuerySet:
-    """Changes of the change figures: by createdAt; only the member applies of the filters."""
-    return selected(Change.objects.of(team), filters, team)
+    """Changes of the change figures: by createdAt, member, the catalog's change dimensions
+    (model; source where a reader sets it)."""
+    return selected(Change.objects.of(team), filters, team).filter(
+        catalog.record_q("changes", filters)
+    )
 
 
 def metric_messages(*, team: Team, filters: Filters) -> QuerySet:
@@ -126,16 +124,22 @@ def metric_messages(*, team: Team, filters: Filters) -> QuerySet:
 
 
 def raw_overview_stats(*, team: Team, filters: Filters) -> dict:
-    """Raw overview figures (three aggregate queries: commits, changes, messages)."""
+    """Raw overview sums (three aggregate queries: commits, changes, messages): the sums the
+    catalog's measures are computed from (catalog.MEASURES)."""
     commit_figures = metric_commits(team=team, filters=filters).aggregate(
-        committed_total=_total(F("total_lines_added") + F("total_lines_deleted")),
-        committed_ai=_total(AI_ADDED + AI_DELETED),
+        commits=Count("pk"),
+        lines_added=_total("total_lines_added"),
+        lines_deleted=_total("total_lines_deleted"),
+        ai_added=_total(AI_ADDED),
+        ai_deleted=_total(AI_DELETED),
+        over_ai=Count("pk", filter=rollups.OVER_AI),
     )
     accepted = Q(accepted=True)
     change_figures = metric_changes(team=team, filters=filters).aggregate(
         accepted_lines=_total(F("total_lines_added") + F("total_lines_deleted"), filter=accepted),
         agent_edits=Count("pk", filter=accepted & Q(source__in=AGENT_SOURCES)),
         tab_completions=Count("pk", filter=accepted & Q(source=Source.NEXT)),
+        tab_suggestions=Count("pk", filter=Q(source=Source.NEXT)),
     )
     messages = metric_messages(team=team, filters=filters).count()
     return {**commit_figures, **change_figures, "messages": messages}
@@ -150,7 +154,12 @@ def raw_daily_commit_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
         metric_commits(team=team, filters=filters)
         .annotate(day=_utc_day("occurred_at"))
         .values("day")
-        .annotate(ai=_total(AI_ADDED), other=_total(NON_AI_ADDED), commits=Count("pk"))
+        .annotate(
+            ai=_total(AI_ADDED),
+            other=_total(NON_AI_ADDED),
+            commits=Count("pk"),
+            total=_total("total_lines_added"),
+        )
         .order_by("day")
     )
     return {rollups.as_date(row.pop("day")): row for row in rows}
@@ -315,12 +324,8 @@ def _days(qs: QuerySet, days) -> QuerySet:
 
 
 def _commit_days(model, *, team: Team, filters: Filters, days) -> QuerySet:
-    qs = _days(model.objects.of(team), days)
-    if filters.repo_name:
-        qs = qs.filter(repo_known=True, repo_name=filters.repo_name)
-    if filters.primary_branch_only:
-        qs = qs.filter(primary=True)
-    return qs
+    """A summary table's rows of the whole days, filtered by the catalog's dimensions."""
+    return _days(model.objects.of(team), days).filter(catalog.table_q(model.__name__, filters))
 
 
 def _file_table(filters: Filters):
@@ -353,13 +358,18 @@ def overview_stats(*, team: Team, filters: Filters) -> dict:
     days = parts.days
     accepted = Q(accepted=True)
     out = _commit_days(TeamCommitDay, team=team, filters=filters, days=days).aggregate(
-        committed_total=_total(F("lines_added") + F("lines_deleted")),
-        committed_ai=_total(F("ai_added") + F("ai_deleted")),
+        commits=_total("commits"),
+        lines_added=_total("lines_added"),
+        lines_deleted=_total("lines_deleted"),
+        ai_added=_total("ai_added"),
+        ai_deleted=_total("ai_deleted"),
+        over_ai=_total("over_ai"),
     )
-    out |= _days(TeamChangeDay.objects.of(team), days).aggregate(
+    out |= _commit_days(TeamChangeDay, team=team, filters=filters, days=days).aggregate(
         accepted_lines=_total("lines", filter=accepted),
         agent_edits=_total("changes", filter=accepted & Q(source__in=AGENT_SOURCES)),
         tab_completions=_total("changes", filter=accepted & Q(source=Source.NEXT)),
+        tab_suggestions=_total("changes", filter=Q(source=Source.NEXT)),
     )
     out |= _days(TeamMessageDay.objects.of(team), days).aggregate(messages=_total("messages"))
     for edge in parts.edges:
@@ -386,7 +396,12 @@ def daily_commit_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     rows = (
         _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days)
         .values("day")
-        .annotate(ai=_total("ai_added"), other=_total("other_added"), commits=_total("commits"))
+        .annotate(
+            ai=_total("ai_added"),
+            other=_total("other_added"),
+            commits=_total("commits"),
+            total=_total("lines_added"),
+        )
         .filter(commits__gt=0)
         .order_by("day")
     )
@@ -402,8 +417,6 @@ def daily_extension_stats(*, team: Team, filters: Filters) -> dict[tuple[date, s
     if filters.who is not None or parts.days is None:
         return raw_daily_extension_stats(team=team, filters=filters)
     qs = _commit_days(_file_table(filters), team=team, filters=filters, days=parts.days)
-    if filters.file_extensions:
-        qs = qs.filter(file_extension__in=filters.file_extensions)
     rows = (
         qs.values("day", "file_extension")
         .annotate(total=_total("lines_added"), ai=_total("ai_added"), files=_total("files"))
@@ -423,7 +436,8 @@ def daily_next_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     if filters.who is not None or parts.days is None:
         return raw_daily_next_stats(team=team, filters=filters)
     rows = (
-        _days(TeamChangeDay.objects.of(team).filter(source=Source.NEXT), parts.days)
+        _commit_days(TeamChangeDay, team=team, filters=filters, days=parts.days)
+        .filter(source=Source.NEXT)
         .values("day")
         .annotate(suggested=_total("changes"), accepted=_total("changes", filter=Q(accepted=True)))
         .filter(suggested__gt=0)
@@ -447,8 +461,7 @@ def member_ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:
         qs = MemberCommitSpan.objects.of(team).filter(
             reduce(operator.or_, (Q(level=level, start=start) for level, start in spans))
         )
-        if filters.primary_branch_only:
-            qs = qs.filter(primary=True)
+        qs = qs.filter(catalog.table_q("MemberCommitSpan", filters))
     else:
         qs = _commit_days(MemberCommitDay, team=team, filters=filters, days=parts.days)
     if filters.who is not None:
@@ -530,8 +543,6 @@ def extension_commit_stats(*, team: Team, filters: Filters) -> dict[str, dict]:
     if filters.who is not None or parts.days is None:
         return raw_extension_commit_stats(team=team, filters=filters)
     qs = _commit_days(_file_table(filters), team=team, filters=filters, days=parts.days)
-    if filters.file_extensions:
-        qs = qs.filter(file_extension__in=filters.file_extensions)
     rows = (
         qs.values("file_extension")
         .annotate(total=_total("lines_added"), ai=_total("ai_added"), files=_total("files"))
@@ -547,11 +558,10 @@ def extension_commit_stats(*, team: Team, filters: Filters) -> dict[str, dict]:
 def extension_change_counts(*, team: Team, filters: Filters) -> dict[str, int]:
     """Per extension: accepted changes whose metadata touches it (each change counted once)."""
     parts = split(filters)
-    if filters.who is not None or parts.days is None:
+    # TeamChangeExtDay is per day and extension only: a model filter reads the records.
+    if filters.who is not None or parts.days is None or filters.model:
         return raw_extension_change_counts(team=team, filters=filters)
-    qs = _days(TeamChangeExtDay.objects.of(team), parts.days)
-    if filters.file_extensions:
-        qs = qs.filter(file_extension__in=filters.file_extensions)
+    qs = _commit_days(TeamChangeExtDay, team=team, filters=filters, days=parts.days)
     out = dict(
         qs.values("file_extension").annotate(n=_total("changes")).values_list(
             "file_extension", "n"
@@ -613,3 +623,158 @@ def extension_table(*, team: Team, filters: Filters) -> list[dict]:
         )
     rows.sort(key=lambda row: (-row["total"], row["extension"]))
     return rows
+
+
+# --- the dashboard's views of the catalog (tracking/catalog.py CHARTS) -------------------------
+
+
+def raw_daily_model_stats(*, team: Team, filters: Filters) -> dict[tuple[date, str], dict]:
+    """Per UTC day of createdAt and model ("" when none was named): accepted changes and their
+    lines added + deleted."""
+    rows = (
+        metric_changes(team=team, filters=filters)
+        .filter(accepted=True)
+        .annotate(day=_utc_day("created_at"), m=Coalesce("model", Value("")))
+        .values("day", "m")
+        .annotate(
+            changes=Count("pk"), lines=_total(F("total_lines_added") + F("total_lines_deleted"))
+        )
+        .order_by("day", "m")
+    )
+    return {(rollups.as_date(row.pop("day")), row.pop("m")): row for row in rows}
+
+
+def daily_model_stats(*, team: Team, filters: Filters) -> dict[tuple[date, str], dict]:
+    """The same from TeamChangeDay for the whole days."""
+    parts = split(filters)
+    if filters.who is not None or parts.days is None:
+        return raw_daily_model_stats(team=team, filters=filters)
+    rows = (
+        _commit_days(TeamChangeDay, team=team, filters=filters, days=parts.days)
+        .filter(accepted=True)
+        .values("day", "model")
+        .annotate(changes=_total("changes"), lines=_total("lines"))
+        .filter(changes__gt=0)
+        .order_by("day", "model")
+    )
+    out = _by_key(rows, "day", "model")
+    for edge in parts.edges:
+        _add_rows(out, raw_daily_model_stats(team=team, filters=edge))
+    return dict(sorted(out.items()))
+
+
+def models_used(*, team: Team, filters: Filters) -> list[str]:
+    """The models named by the window's accepted changes (the dashboard's model filter), most
+    used first."""
+    totals: dict[str, int] = {}
+    for (_day, model), row in daily_model_stats(
+        team=team, filters=replace(filters, model=None)
+    ).items():
+        totals[model] = totals.get(model, 0) + row["lines"]
+    return sorted((m for m in totals if m), key=lambda m: (-totals[m], m))
+
+
+def raw_member_file_ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:
+    """The member ranking from the commits' per-file rows (an extension filter): lines added
+    and AI lines added in the files of those extensions; commits counts the member's commits
+    that have such files."""
+    piece = (
+        metric_commit_files(team=team, filters=filters)
+        .values(member_id=F("commit__member_id"))
+        .annotate(
+            total=_total("lines_added"),
+            ai=_total("ai_lines_added"),
+            commits=Count("commit_id", distinct=True),
+        )
+    )
+    return _ranked([piece], limit)
+
+
+def ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:
+    """The dashboard's member ranking: by commits, or by their files under an extension
+    filter (the catalog's extension dimension applies to lines, through file rows)."""
+    if filters.file_extensions:
+        return raw_member_file_ranking(team=team, filters=filters, limit=limit)
+    return member_ranking(team=team, filters=filters, limit=limit)
+
+
+def member_count(*, team: Team, filters: Filters) -> int:
+    """How many members committed in the window (the ranking's length before its limit)."""
+    qs = metric_commits(team=team, filters=filters)
+    if filters.file_extensions:
+        qs = qs.filter(files__in=metric_commit_files(team=team, filters=filters))
+    return qs.values("member_id").distinct().count()
+
+
+def raw_repo_totals(*, team: Team, filters: Filters) -> dict[str | None, dict]:
+    """Per repository (None: commits without one): commits, lines added, AI lines added."""
+    rows = (
+        metric_commits(team=team, filters=filters)
+        .values("repo_name")
+        .annotate(commits=Count("pk"), total=_total("total_lines_added"), ai=_total(AI_ADDED))
+        .order_by()
+    )
+    return {row.pop("repo_name"): row for row in rows}
+
+
+def raw_repo_file_totals(*, team: Team, filters: Filters) -> dict[str | None, dict]:
+    rows = (
+        metric_commit_files(team=team, filters=filters)
+        .values(repo=F("commit__repo_name"))
+        .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"))
+        .order_by()
+    )
+    return {row.pop("repo"): row for row in rows}
+
+
+def repo_totals(*, team: Team, filters: Filters) -> dict[str | None, dict]:
+    """Every repository of the window with commits, lines added and AI lines added, commits
+    without a repository under None: the rows add up to the window's totals. Under an
+    extension filter the lines come from the files of those extensions (commits do not)."""
+    parts = split(filters)
+    if filters.who is not None or parts.days is None:
+        out = raw_repo_totals(team=team, filters=filters)
+        lines = (
+            raw_repo_file_totals(team=team, filters=filters) if filters.file_extensions else None
+        )
+    else:
+        rows = (
+            _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days)
+            .values("repo_known", "repo_name")
+            .annotate(commits=_total("commits"), total=_total("lines_added"), ai=_total("ai_added"))
+            .order_by()
+        )
+        out = {}
+        for row in rows:
+            known, name = row.pop("repo_known"), row.pop("repo_name")
+            name = name if known else None
+            _add_rows(out, {name: row})
+        lines = None
+        if filters.file_extensions:
+            files = (
+                _commit_days(TeamFileDay, team=team, filters=filters, days=parts.days)
+                .values("repo_known", "repo_name")
+                .annotate(total=_total("lines_added"), ai=_total("ai_added"))
+                .order_by()
+            )
+            lines = {}
+            for row in files:
+                known, name = row.pop("repo_known"), row.pop("repo_name")
+                _add_rows(lines, {name if known else None: row})
+        for edge in parts.edges:
+            _add_rows(out, raw_repo_totals(team=team, filters=edge))
+            if lines is not None:
+                _add_rows(lines, raw_repo_file_totals(team=team, filters=edge))
+    if lines is not None:
+        for name, row in out.items():
+            row.update(lines.get(name) or {"total": 0, "ai": 0})
+    return {name: row for name, row in out.items() if row["commits"] > 0}
+
+
+def has_records(*, team: Team) -> bool:
+    """Whether the team has any commit, change or message (from the summary tables)."""
+    return (
+        TeamCommitDay.objects.of(team).filter(commits__gt=0).exists()
+        or TeamChangeDay.objects.of(team).filter(changes__gt=0).exists()
+        or TeamMessageDay.objects.of(team).filter(messages__gt=0).exists()
+    )

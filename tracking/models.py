@@ -286,6 +286,9 @@ class CommitDayBase(models.Model):
     ai_added = models.BigIntegerField(default=0)
     ai_deleted = models.BigIntegerField(default=0)
     other_added = models.BigIntegerField(default=0)  # sum over commits of max(0, total - AI)
+    # Commits whose AI lines added (or deleted) exceed their lines added (or deleted): stored as
+    # sent, counted for the data-quality note (tracking/catalog.py `ai_over_total`).
+    over_ai = models.BigIntegerField(default=0)
 
     objects = TeamScopedQuerySet.as_manager()
 
@@ -419,7 +422,7 @@ class TeamExtDay(models.Model):
 
 
 class TeamChangeDay(models.Model):
-    """Changes per UTC day of createdAt, source and accepted."""
+    """Changes per UTC day of createdAt, source, accepted and model ("" when none was named)."""
 
     summary_table = True  # derived from the records: tracking/rollups.py
 
@@ -427,6 +430,7 @@ class TeamChangeDay(models.Model):
     day = models.DateField()
     source = models.CharField(max_length=16)
     accepted = models.BooleanField()
+    model = models.CharField(max_length=255, default="")
     changes = models.BigIntegerField(default=0)
     lines = models.BigIntegerField(default=0)  # lines added + deleted
 
@@ -435,7 +439,8 @@ class TeamChangeDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "day", "source", "accepted"], name="teamchangeday_uniq"
+                fields=["team", "day", "source", "accepted", "model"],
+                name="teamchangeday_model_uniq",
             )
         ]
 

@@ -78,6 +78,7 @@ class Filters:
     source: str | None = None
     primary_branch_only: bool = False
     file_extensions: tuple[str, ...] = ()
+    model: str | None = None  # changes: the model that made them (figures only)
 
 
 def window(qs: QuerySet, filters: Filters, *, time_field: str = "created_at") -> QuerySet:

@@ -29,6 +29,7 @@ from django.apps import apps as global_apps
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncHour
+from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_save, pre_delete, pre_save
 
 from common.db import is_postgresql
@@ -37,6 +38,15 @@ from tracking.models import AI_PAIRS
 COMMITS, CHANGES, MESSAGES, FILES = "commits", "changes", "messages", "files"
 ADDED = tuple(f"{p}_lines_added" for p in AI_PAIRS)
 DELETED = tuple(f"{p}_lines_deleted" for p in AI_PAIRS)
+
+
+def _plus_columns(columns):
+    expression = F(columns[0])
+    for column in columns[1:]:
+        expression = expression + F(column)
+    return expression
+
+
 # The raw columns a record's contribution depends on, per kind.
 COLUMNS = {
     COMMITS: (
@@ -44,7 +54,7 @@ COLUMNS = {
         "total_lines_deleted", *ADDED, *DELETED, "commit_ts", "created_at",
     ),
     CHANGES: (
-        "member_id", "source", "accepted", "total_lines_added", "total_lines_deleted",
+        "member_id", "source", "model", "accepted", "total_lines_added", "total_lines_deleted",
         "metadata", "created_at",
     ),
     MESSAGES: ("member_id", "created_at"),
@@ -56,15 +66,17 @@ FILE_COLUMNS = ("file_extension", "lines_added", "ai_lines_added")
 TABLES = (
     ("HourCount", ("kind", "hour"), ("n",)),
     ("TeamCommitDay", ("day", "repo_known", "repo_name", "primary"),
-     ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added")),
+     ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added",
+      "over_ai")),
     ("MemberCommitDay", ("day", "member_id", "repo_known", "repo_name", "primary"),
-     ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added")),
+     ("commits", "lines_added", "lines_deleted", "ai_added", "ai_deleted", "other_added",
+      "over_ai")),
     ("MemberCommitSpan", ("level", "start", "member_id", "primary"),
      ("commits", "lines_added", "ai_added")),
     ("TeamFileDay", ("day", "repo_known", "repo_name", "primary", "file_extension"),
      ("files", "lines_added", "ai_added")),
     ("TeamExtDay", ("day", "file_extension"), ("files", "lines_added", "ai_added")),
-    ("TeamChangeDay", ("day", "source", "accepted"), ("changes", "lines")),
+    ("TeamChangeDay", ("day", "source", "accepted", "model"), ("changes", "lines")),
     ("TeamChangeExtDay", ("day", "file_extension"), ("changes",)),
     ("TeamMessageDay", ("day",), ("messages",)),
 )  # fmt: skip
@@ -156,7 +168,8 @@ def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
         added, deleted = row["total_lines_added"], row["total_lines_deleted"]
         repo = (row["repo_name"] is not None, row["repo_name"] or "")
         primary = row["is_primary_branch"] is True
-        measures = (1, added, deleted, ai_added, ai_deleted, max(0, added - ai_added))
+        over = int(ai_added > added or ai_deleted > deleted)
+        measures = (1, added, deleted, ai_added, ai_deleted, max(0, added - ai_added), over)
         yield "HourCount", (COMMITS, _hour(row["created_at"])), (1,)
         yield "TeamCommitDay", (day, *repo, primary), measures
         yield "MemberCommitDay", (day, row["member_id"], *repo, primary), measures
@@ -172,7 +185,7 @@ def points(kind: str, row: dict) -> Iterator[tuple[str, tuple, tuple]]:
     elif kind == CHANGES:
         day, accepted = _day(row["created_at"]), bool(row["accepted"])
         lines = row["total_lines_added"] + row["total_lines_deleted"]
-        yield "TeamChangeDay", (day, row["source"], accepted), (1, lines)
+        yield "TeamChangeDay", (day, row["source"], accepted, row["model"] or ""), (1, lines)
         if accepted:
             yield "HourCount", (CHANGES, _hour(row["created_at"])), (1,)
             for ext in sorted(_extensions(row["metadata"])):
@@ -199,7 +212,7 @@ def _add_changes(coded: dict, rows: Iterable[dict], sign: int, stamp=None) -> No
         day = int(seconds // 86400)
         accepted = bool(row["accepted"])
         lines = sign * (row["total_lines_added"] + row["total_lines_deleted"])
-        key = (day, row["source"], accepted)
+        key = (day, row["source"], accepted, row["model"] or "")
         current = days.get(key)
         if current is None:
             days[key] = [sign, lines]
@@ -515,11 +528,13 @@ def _sum(expression):
     return Coalesce(Sum(expression), Value(0))
 
 
-def _plus(columns):
-    expression = F(columns[0])
-    for column in columns[1:]:
-        expression = expression + F(column)
-    return expression
+# A commit whose AI lines exceed its lines (catalog `ai_over_total`), as a filter on Commit.
+OVER_AI = Q(GreaterThan(_plus_columns(ADDED), F("total_lines_added"))) | Q(
+    GreaterThan(_plus_columns(DELETED), F("total_lines_deleted"))
+)
+
+
+_plus = _plus_columns
 
 
 def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tuple, list[int]]]:
@@ -562,17 +577,16 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
             c=Count("id"), la=_sum("total_lines_added"), ld=_sum("total_lines_deleted"),
             aa=_sum(ai_added), ad=_sum(ai_deleted),
             oa=_sum(Greatest(F("total_lines_added") - ai_added, Value(0))),
+            ov=Count("id", filter=OVER_AI),
         )
         .order_by()
     )  # fmt: skip
-    measures = ("c", "la", "ld", "aa", "ad", "oa")
+    measures = ("c", "la", "ld", "aa", "ad", "oa", "ov")
     put("MemberCommitDay", by_member, ("d", "member_id", "rk", "rn", "pr"), measures)
     out["TeamCommitDay"] = _regrouped(out["MemberCommitDay"], lambda k: (k[0], *k[2:]))
     out["MemberCommitSpan"] = spans_from_days(
         (day, member, pr, c, la, aa)
-        for (day, member, _rk, _rn, pr), (c, la, _ld, aa, _ad, _oa) in out[
-            "MemberCommitDay"
-        ].items()
+        for (day, member, _rk, _rn, pr), (c, la, _ld, aa, *_rest) in out["MemberCommitDay"].items()
     )
     progress("commits per day")
 
@@ -593,12 +607,12 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
     progress("commit files per day")
 
     by_day = (
-        changes.annotate(d=TruncDate("created_at", tzinfo=UTC))
-        .values("d", "source", "accepted")
+        changes.annotate(d=TruncDate("created_at", tzinfo=UTC), m=Coalesce("model", Value("")))
+        .values("d", "source", "accepted", "m")
         .annotate(c=Count("id"), li=_sum(F("total_lines_added") + F("total_lines_deleted")))
         .order_by()
     )
-    put("TeamChangeDay", by_day, ("d", "source", "accepted"), ("c", "li"))
+    put("TeamChangeDay", by_day, ("d", "source", "accepted", "m"), ("c", "li"))
     progress("changes per day")
     put("TeamChangeExtDay", _change_extension_days(changes.filter(accepted=True)),
         ("d", "ext"), ("c",))  # fmt: skip

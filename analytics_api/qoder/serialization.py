@@ -7,6 +7,7 @@ from math import ceil
 
 from django.db.models import QuerySet
 
+from tracking import catalog
 from tracking.figures import NON_AI_ADDED, NON_AI_DELETED, rate
 from tracking.formats import QODER_CHANGE_CSV_HEADER as CHANGE_CSV_HEADER  # noqa: F401
 from tracking.formats import QODER_CHANGE_KEYS as CHANGE_JSON_KEYS
@@ -77,15 +78,8 @@ def qoder_day(value: date) -> str:
 
 
 def overview(stats: dict) -> dict:
-    return {
-        "committedTotalLinesEdit": stats["committed_total"],
-        "committedAiLinesEdit": stats["committed_ai"],
-        "acceptedLinesEdit": stats["accepted_lines"],
-        "aiShareRate": rate(stats["committed_ai"], stats["committed_total"]),
-        "agentEditCount": stats["agent_edits"],
-        "tabCompletionCount": stats["tab_completions"],
-        "messageCount": stats["messages"],
-    }
+    """stats/overview: the catalog's Qoder measures (tracking/catalog.py QODER_OVERVIEW)."""
+    return catalog.qoder_overview(stats)
 
 
 def days_between(start: datetime, end: datetime) -> list[date]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.dashboard.conftest import PASSWORD
+from tracking import catalog
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -65,9 +66,9 @@ def test_a_teammate_reads_the_dashboard_end_to_end(
     base = live_server.url
     sign_in(page, base, teammate_user.username)
     page.wait_for_url(re.compile(r"/dashboard/acme/$"))
-    for chart in ("chart-share", "chart-ext", "chart-next"):
+    for chart in ("chart-share", "chart-ext", "chart-model", "chart-next"):
         page.wait_for_selector(f"#{chart}[data-drawn=true]")
-    assert page.locator(".tile").count() == 6
+    assert page.locator(".tile").count() == len(catalog.TILES)
     shot(page, "overview-30-days")
 
     # Every chart is also a table.
@@ -75,11 +76,11 @@ def test_a_teammate_reads_the_dashboard_end_to_end(
     assert page.locator("figure table.data").first.is_visible()
 
     # Another date range: the figures change and the URL carries the filter.
-    thirty = tile_value(page, "committedTotalLinesEdit")
+    thirty = tile_value(page, "lines_added")
     page.click("a.preset:has-text('7 days')")
     page.wait_for_url(re.compile(r"range=7"))
     page.wait_for_selector("#chart-share[data-drawn=true]")
-    assert tile_value(page, "committedTotalLinesEdit") != thirty
+    assert tile_value(page, "lines_added") != thirty
     shot(page, "overview-7-days")
 
     # A member's page from the ranking.
@@ -91,7 +92,7 @@ def test_a_teammate_reads_the_dashboard_end_to_end(
 
     # The member's commits as CSV, through the export and the session.
     with page.expect_download() as download_info:
-        page.click("a[download]:has-text('commits')")
+        page.click("p.window a:has-text('commits')")
     path = download_info.value.path()
     header = Path(path).read_text().splitlines()[0]
     assert "commit" in header.lower()

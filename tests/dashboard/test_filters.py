@@ -21,7 +21,8 @@ def parsed(query: str):
 def test_no_parameters_show_the_last_30_days_without_a_message():
     filters, errors = parsed("")
 
-    assert (filters.start, filters.end, filters.preset) == (date(2025, 8, 2), TODAY, 30)
+    # The last 30 whole days: today, still running, is not one of them.
+    assert (filters.start, filters.end, filters.preset) == (date(2025, 8, 1), date(2025, 8, 30), 30)
     assert errors == []
 
 
@@ -36,7 +37,7 @@ def test_no_parameters_show_the_last_30_days_without_a_message():
 def test_a_bad_range_or_date_shows_the_last_30_days_and_says_so(query, message):
     filters, errors = parsed(query)
 
-    assert (filters.start, filters.end, filters.preset) == (date(2025, 8, 2), TODAY, 30)
+    assert (filters.start, filters.end, filters.preset) == (date(2025, 8, 1), date(2025, 8, 30), 30)
     assert errors == [message]
 
 

@@ -29,6 +29,7 @@ MOMENTS = [DAY0 + timedelta(hours=h, minutes=m) for h in (0, 7, 23, 30, 49) for 
 EMAILS = ["ann@x.example", "bob@x.example", "cy@x.example"]
 REPOS = [None, "", "acme/api", "acme/web"]
 EXTENSIONS = [".py", ".ts", ".go"]
+MODELS = [None, "gpt-5", "claude-opus-4"]
 moments = st.sampled_from(MOMENTS)
 lines = st.integers(0, 40)
 
@@ -42,7 +43,7 @@ def commits(draw) -> dict:
         "isPrimaryBranch": draw(st.sampled_from([True, False, None])),
         "totalLinesAdded": draw(lines),
         "totalLinesDeleted": draw(lines),
-        "ideNextLinesAdded": draw(lines),
+        "ideNextLinesAdded": draw(lines),  # may exceed totalLinesAdded: counted as over_ai
         "ideAgentLinesAdded": draw(lines),
         "cliAgentLinesDeleted": draw(lines),
         "createdAt": draw(moments).isoformat(),
@@ -72,6 +73,7 @@ def changes(draw) -> dict:
         "userEmail": draw(st.sampled_from(EMAILS)),
         "source": draw(st.sampled_from(["NEXT", "AGENT", "QUEST", "INLINECHAT"])),
         "accepted": draw(st.booleans()),
+        "model": draw(st.sampled_from(MODELS)),
         "totalLinesAdded": draw(lines),
         "totalLinesDeleted": draw(lines),
         "createdAt": draw(moments).isoformat(),
@@ -155,6 +157,8 @@ def filter_sets(team: Team) -> list[Filters]:
             Filters(start=first, end=last, repo_name=""),
             Filters(start=first, end=last, primary_branch_only=True),
             Filters(start=first, end=last, file_extensions=(".py", ".go")),
+            Filters(start=first, end=last, model="gpt-5"),
+            Filters(start=first, end=last, repo_name="acme/api", file_extensions=(".py",)),
         ]
         if member is not None:
             out.append(Filters(start=first, end=last, who=Who(uuid=member.uuid)))
@@ -169,13 +173,26 @@ def assert_figures_equal_raw(team: Team, picks: list[int] | None = None) -> None
             team=team, filters=f
         ), where
         for name in ("daily_commit_stats", "daily_extension_stats", "daily_next_stats",
-                     "extension_commit_stats", "extension_change_counts"):  # fmt: skip
+                     "extension_commit_stats", "extension_change_counts", "daily_model_stats"):  # fmt: skip
             got = getattr(figures, name)(team=team, filters=f)
             want = getattr(figures, f"raw_{name}")(team=team, filters=f)
             assert got == want, f"{name} {where}"
         assert figures.member_ranking(team=team, filters=f, limit=10) == (
             figures.raw_member_ranking(team=team, filters=f, limit=10)
         ), where
+        # The dashboard's repositories: every repository and the commits without one, whose
+        # rows add up to the overview's sums (lines from the files under an extension filter).
+        repos = figures.repo_totals(team=team, filters=f)
+        raw = {**figures.raw_repo_totals(team=team, filters=f)}
+        if f.file_extensions:
+            lines = figures.raw_repo_file_totals(team=team, filters=f)
+            for name, row in raw.items():
+                row.update(lines.get(name) or {"total": 0, "ai": 0})
+        assert repos == {k: v for k, v in raw.items() if v["commits"]}, where
+        stats = figures.overview_stats(team=team, filters=f)
+        assert sum(r["commits"] for r in repos.values()) == stats["commits"], where
+        if not f.file_extensions:
+            assert sum(r["total"] for r in repos.values()) == stats["lines_added"], where
         if f.start is not None:
             for repo in (None, "acme/api"):
                 raw = Commit.objects.filter(team=team, occurred_at__range=(f.start, f.end))
@@ -265,7 +282,7 @@ def test_an_update_moves_the_old_contribution_out(team):
     ingest(CHANGES, team=team, records=[record | {"accepted": False}])
     assert not HourCount.objects.filter(team=team, n__gt=0).exists()
     day = rollups.stored(team.pk)["TeamChangeDay"]
-    assert day == {(DAY0.date(), "NEXT", False): [1, 0]}
+    assert day == {(DAY0.date(), "NEXT", False, ""): [1, 0]}
 
 
 @pytest.mark.django_db

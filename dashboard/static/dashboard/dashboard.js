@@ -33,10 +33,8 @@
             backgroundColor: palette[0], stack: "lines", yAxisID: "y" },
           { type: "bar", label: "Other lines added", data: share.map((d) => d.otherLinesAdded),
             backgroundColor: "#cbd5e1", stack: "lines", yAxisID: "y" },
-          // No line through days without added lines: the API's 0 there means "nothing to
-          // share", not "no AI", so the line has a gap (the table still shows the API's 0).
-          { type: "line", label: "AI share %",
-            data: share.map((d) => (d.aiLinesAdded + d.otherLinesAdded ? d.aiShareRate : null)),
+          // No line through days without added lines: the share is null there (a gap).
+          { type: "line", label: "AI share %", data: share.map((d) => d.aiShareRate),
             borderColor: palette[1], backgroundColor: palette[1], yAxisID: "pct", pointRadius: 2 },
         ],
       },
@@ -60,6 +58,23 @@
         title: { display: true, text: "lines added" } } } },
     });
   }
+
+  function stacked(canvasId, data, unit) {
+    if (!data) return;
+    draw(canvasId, {
+      type: "bar",
+      data: {
+        labels: data.days.map((d) => d.date),
+        datasets: data.series.map((name, i) => ({
+          label: name, data: data.days.map((d) => d.values[i]),
+          backgroundColor: name === "other" ? "#94a3b8" : palette[i % palette.length],
+        })),
+      },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
+        title: { display: true, text: unit } } } },
+    });
+  }
+  stacked("chart-model", read("data-model"), "accepted AI lines");
 
   const next = read("data-next");
   if (next) {
