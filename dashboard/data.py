@@ -87,7 +87,7 @@ class Tile:
         if self.percent:
             return round(self.value - self.previous, 2)
         if not self.previous:
-            return None
+            return 0.0 if not self.value else None  # 0 then and now: no change
         return round(100.0 * (self.value - self.previous) / self.previous, 1)
 
     @property

@@ -385,9 +385,10 @@ CHARTS = (
          "Commits and lines added per repository; commits without a repository are one row.",
          COMMIT_DIMS),
     View("extensions", "File extensions", COMMITS,
-         "Lines added and AI share per extension from the commits' per-file rows; accepted "
-         "changes counts the accepted IDE edits whose files have the extension (editor "
-         "activity, not filtered by repository or branch).", COMMIT_DIMS),
+         "Lines added and AI share per extension from the commits' per-file rows (not filtered "
+         "by model); accepted changes counts the accepted IDE edits whose files have the "
+         "extension (editor activity: not filtered by repository or branch).",
+         (*COMMIT_DIMS, "model")),
 )  # fmt: skip
 CHART = {c.key: c for c in CHARTS}
 

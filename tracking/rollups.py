@@ -728,3 +728,9 @@ def rebuild(team_id: int, apps=global_apps, progress=None) -> int:
             if rows:
                 written += _upsert(team_id, name, dims, measures, rows)
     return written
+
+
+def over_ai_commits(team_id: int, apps=global_apps) -> int:
+    """The team's commits whose AI lines exceed their lines (catalog `ai_over_total`), from the
+    records: `rollups verify` prints it as a data-quality note."""
+    return apps.get_model("tracking", "Commit").objects.filter(team_id=team_id).filter(OVER_AI).count()

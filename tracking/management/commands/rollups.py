@@ -46,6 +46,12 @@ class Command(BaseCommand):
                 f"{one.slug}: {len(lines)} difference(s), verified in "
                 f"{time.monotonic() - started:.1f}s"
             )
+            over = rollups.over_ai_commits(one.pk)
+            if over:  # a data-quality note, not a difference: the records are kept as sent
+                self.stdout.write(
+                    f"{one.slug}: data quality: {over} commit(s) report more AI lines than "
+                    "lines (stored as sent; shares are clamped to 100 %)"
+                )
         if differing:
             raise CommandError(f"{differing} difference(s): run `manage.py rollups rebuild`")
 
