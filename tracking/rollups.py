@@ -733,4 +733,6 @@ def rebuild(team_id: int, apps=global_apps, progress=None) -> int:
 def over_ai_commits(team_id: int, apps=global_apps) -> int:
     """The team's commits whose AI lines exceed their lines (catalog `ai_over_total`), from the
     records: `rollups verify` prints it as a data-quality note."""
-    return apps.get_model("tracking", "Commit").objects.filter(team_id=team_id).filter(OVER_AI).count()
+    return (
+        apps.get_model("tracking", "Commit").objects.filter(team_id=team_id).filter(OVER_AI).count()
+    )

@@ -145,14 +145,15 @@ def test_identical_days_give_a_flat_trend_for_every_preset(team, viewer, preset)
     for d in range(200):
         for k, hours in enumerate((1, 7, 15)):  # each calendar day gets one record per k
             moment = (now - timedelta(days=d, hours=hours)).isoformat()
-            commits.append({"commitHash": f"h{d}-{k}", "userEmail": f"m{k}@acme.example",
-                            "repoName": "acme/api", "totalLinesAdded": 10 + k,
-                            "ideAgentLinesAdded": k, "createdAt": moment})  # fmt: skip
-            changes.append({"changeId": f"c{d}-{k}", "userEmail": f"m{k}@acme.example",
+            who = f"m{k}@acme.example"
+            commits.append({"commitHash": f"h{d}-{k}", "userEmail": who, "repoName": "acme/api",
+                            "totalLinesAdded": 10 + k, "ideAgentLinesAdded": k,
+                            "createdAt": moment})  # fmt: skip
+            changes.append({"changeId": f"c{d}-{k}", "userEmail": who, "model": "gpt-5",
                             "source": ["AGENT", "NEXT", "NEXT"][k], "accepted": k != 2,
-                            "model": "gpt-5", "totalLinesAdded": 3, "createdAt": moment})  # fmt: skip
-            messages.append({"messageId": f"m{d}-{k}", "userEmail": "m0@acme.example",
-                             "source": "AGENT", "createdAt": moment})  # fmt: skip
+                            "totalLinesAdded": 3, "createdAt": moment})  # fmt: skip
+            messages.append({"messageId": f"m{d}-{k}", "userEmail": who, "source": "AGENT",
+                             "createdAt": moment})  # fmt: skip
     ingest(team, COMMITS, commits)
     ingest(team, CHANGES, changes)
     ingest(team, MESSAGES, messages)

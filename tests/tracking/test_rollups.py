@@ -173,7 +173,8 @@ def assert_figures_equal_raw(team: Team, picks: list[int] | None = None) -> None
             team=team, filters=f
         ), where
         for name in ("daily_commit_stats", "daily_extension_stats", "daily_next_stats",
-                     "extension_commit_stats", "extension_change_counts", "daily_model_stats"):  # fmt: skip
+                     "extension_commit_stats", "extension_change_counts",
+                     "daily_model_stats"):  # fmt: skip
             got = getattr(figures, name)(team=team, filters=f)
             want = getattr(figures, f"raw_{name}")(team=team, filters=f)
             assert got == want, f"{name} {where}"
