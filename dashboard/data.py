@@ -193,10 +193,10 @@ def share_trend(*, team: Team, filters: DashboardFilters) -> list[dict]:
         out.append(
             {
                 "date": row["date"],
-                "aiLinesAdded": ai,
-                "otherLinesAdded": row["total"] - ai,
-                "aiShareRate": clamp_rate(row["ai"], row["total"]) if row["total"] else None,
-                "commitCount": row["commits"],
+                "ai": ai,
+                "other": row["total"] - ai,
+                "share": clamp_rate(row["ai"], row["total"]) if row["total"] else None,
+                "commits": row["commits"],
             }
         )
     return out
@@ -236,20 +236,26 @@ def next_trend(*, team: Team, filters: DashboardFilters) -> list[dict]:
     rows = figures.daily_next_stats(team=team, filters=filters.metric())
     out = []
     for row in _bucketed(filters, rows, ("suggested", "accepted")):
-        out.append(
-            {
-                "date": row["date"],
-                "nextSuggestedCount": row["suggested"],
-                "nextAcceptedCount": row["accepted"],
-                "nextAcceptRate": (
-                    clamp_rate(row["accepted"], row["suggested"]) if row["suggested"] else None
-                ),
-            }
+        rate = catalog.MEASURE["tab_accept_rate"].value(
+            {"tab_completions": row["accepted"], "tab_suggestions": row["suggested"]}
         )
+        out.append({**row, "rate": rate if row["suggested"] else None})
     return out
 
 
 # --- tables ----------------------------------------------------------------------------------
+
+_LINE_MEASURES = ("lines_added", "ai_lines_added", "ai_share")
+
+
+def _commit_measures(row: dict) -> dict:
+    """A table row's commit measures, computed by the catalog from the row's sums (total, ai
+    and, where the row has them, commits)."""
+    s = {"lines_added": row["total"], "ai_added": row["ai"], "commits": row.get("commits")}
+    out = {key: catalog.MEASURE[key].value(s) for key in _LINE_MEASURES}
+    if "commits" in row:
+        out["commits"] = row["commits"]
+    return out
 
 
 def ranking(*, team: Team, filters: DashboardFilters, lines_added: int) -> dict:
@@ -258,15 +264,8 @@ def ranking(*, team: Team, filters: DashboardFilters, lines_added: int) -> dict:
     metric = filters.metric()
     rows = figures.ranking(team=team, filters=metric, limit=RANKING_LIMIT)
     members = [
-        {
-            "userId": str(row["user_id"]),
-            "email": row["email"],
-            "displayName": row["display_name"],
-            "totalLinesAdded": row["total"],
-            "aiLinesAdded": row["ai"],
-            "aiShareRate": clamp_rate(row["ai"], row["total"]),
-            "commitCount": row["commits"],
-        }
+        {"user_id": str(row["user_id"]), "email": row["email"], "name": row["display_name"]}
+        | _commit_measures(row)
         for row in rows
     ]
     rest = None
@@ -274,7 +273,7 @@ def ranking(*, team: Team, filters: DashboardFilters, lines_added: int) -> dict:
         count = figures.member_count(team=team, filters=metric)
         shown = sum(row["total"] for row in rows)
         if count > len(rows):
-            rest = {"members": count - len(rows), "totalLinesAdded": lines_added - shown}
+            rest = {"members": count - len(rows), "lines_added": lines_added - shown}
     return {"rows": members, "rest": rest}
 
 
@@ -285,23 +284,14 @@ def repos(*, team: Team, filters: DashboardFilters) -> dict:
     ordered = sorted(
         totals.items(), key=lambda item: (-item[1]["commits"], item[0] is None, item[0] or "")
     )
-    rows = [
-        {
-            "repoName": name,
-            "commitCount": row["commits"],
-            "totalLinesAdded": row["total"],
-            "aiLinesAdded": row["ai"],
-            "aiShareRate": clamp_rate(row["ai"], row["total"]),
-        }
-        for name, row in ordered
-    ]
+    rows = [{"repo": name} | _commit_measures(row) for name, row in ordered]
     shown, rest = rows[:REPOS_SHOWN], rows[REPOS_SHOWN:]
     other = None
     if rest:
         other = {
             "repos": len(rest),
-            "commitCount": sum(r["commitCount"] for r in rest),
-            "totalLinesAdded": sum(r["totalLinesAdded"] for r in rest),
+            "commits": sum(r["commits"] for r in rest),
+            "lines_added": sum(r["lines_added"] for r in rest),
         }
     named = sum(1 for name in totals if name is not None)
     return {"rows": shown, "rest": other, "count": named}
@@ -309,15 +299,10 @@ def repos(*, team: Team, filters: DashboardFilters) -> dict:
 
 def extensions(*, team: Team, filters: DashboardFilters, lines_added: int) -> dict:
     rows = [
-        {
-            "extension": row["extension"],
-            "changeCount": row["changes"],
-            "totalLinesAdded": row["total"],
-            "aiShareRate": clamp_rate(row["ai"], row["total"]),
-        }
+        {"extension": row["extension"], "changes": row["changes"]} | _commit_measures(row)
         for row in figures.extension_table(team=team, filters=filters.metric())
     ]
-    without_files = lines_added - sum(r["totalLinesAdded"] for r in rows)
+    without_files = lines_added - sum(r["lines_added"] for r in rows)
     return {"rows": rows, "without_files": without_files}
 
 

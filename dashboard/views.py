@@ -119,7 +119,7 @@ def _member_choices(ranking: list[dict], filters: DashboardFilters) -> list[tupl
     """The member filter's options: the ranking's members (those with commits in the window,
     at most RANKING_LIMIT), not every member of the team (thousands on a big team), plus the
     one filtered on. Optimization: no query of its own."""
-    choices = {row["userId"]: row["email"] for row in ranking}
+    choices = {row["user_id"]: row["email"] for row in ranking}
     if filters.member and str(filters.member) not in choices:
         choices[str(filters.member)] = str(filters.member)
     return sorted(choices.items(), key=lambda item: item[1])

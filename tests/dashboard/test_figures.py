@@ -170,18 +170,18 @@ def test_identical_days_give_a_flat_trend_for_every_preset(team, viewer, preset)
 def assert_adds_up(page):
     lines = page.context["sums"]["lines_added"]
     ranking, repos, ext = page.context["ranking"], page.context["repos"], page.context["extensions"]
-    members = sum(r["totalLinesAdded"] for r in ranking["rows"])
-    members += ranking["rest"]["totalLinesAdded"] if ranking["rest"] else 0
+    members = sum(r["lines_added"] for r in ranking["rows"])
+    members += ranking["rest"]["lines_added"] if ranking["rest"] else 0
     assert members == lines
-    in_repos = sum(r["totalLinesAdded"] for r in repos["rows"])
-    in_repos += repos["rest"]["totalLinesAdded"] if repos["rest"] else 0
+    in_repos = sum(r["lines_added"] for r in repos["rows"])
+    in_repos += repos["rest"]["lines_added"] if repos["rest"] else 0
     assert in_repos == lines
-    chart = sum(d["aiLinesAdded"] + d["otherLinesAdded"] for d in page.context["share"])
+    chart = sum(d["ai"] + d["other"] for d in page.context["share"])
     assert chart == lines
-    in_ext = sum(r["totalLinesAdded"] for r in ext["rows"]) + ext["without_files"]
+    in_ext = sum(r["lines_added"] for r in ext["rows"]) + ext["without_files"]
     assert in_ext == lines
-    commits = sum(r["commitCount"] for r in repos["rows"])
-    commits += repos["rest"]["commitCount"] if repos["rest"] else 0
+    commits = sum(r["commits"] for r in repos["rows"])
+    commits += repos["rest"]["commits"] if repos["rest"] else 0
     assert commits == page.context["sums"]["commits"]
 
 
@@ -201,10 +201,10 @@ def test_the_ranking_repositories_chart_and_extensions_add_up_to_the_tile(
 
 def test_commits_without_a_repository_are_a_row_of_their_own(varied, viewer):
     page = viewer.get("/dashboard/acme/", {"range": 7})
-    rows = {r["repoName"]: r for r in page.context["repos"]["rows"]}
-    assert rows[None] == {"repoName": None, "commitCount": 1, "totalLinesAdded": 30,
-                          "aiLinesAdded": 30, "aiShareRate": 100.0}  # fmt: skip
-    assert rows["acme/api"]["aiShareRate"] == 40.0
+    rows = {r["repo"]: r for r in page.context["repos"]["rows"]}
+    assert rows[None] == {"repo": None, "commits": 1, "lines_added": 30,
+                          "ai_lines_added": 30, "ai_share": 100.0}  # fmt: skip
+    assert rows["acme/api"]["ai_share"] == 40.0
     assert "(no repository)" in page.content.decode()
     assert_adds_up(page)
 
@@ -223,7 +223,7 @@ def test_more_ai_lines_than_lines_is_stored_clamped_and_noted(team, viewer, read
     body = page.content.decode()
     assert "Data quality: 1 commit in this window reports more AI lines than lines" in body
     assert "900" not in body
-    assert max(d["aiShareRate"] or 0 for d in page.context["share"]) == 100.0
+    assert max(d["share"] or 0 for d in page.context["share"]) == 100.0
     # The Qoder API clamps too (the record is kept as sent).
     api = Client(HTTP_AUTHORIZATION=f"Bearer {read_key}")
     start = (timezone.now() - timedelta(days=7)).strftime("%Y-%m-%dT00:00:00Z")
@@ -256,22 +256,22 @@ def test_long_windows_are_drawn_in_weeks_that_add_up_to_the_days(seeded, teammat
     weeks = client.get("/dashboard/acme/", {"range": 90}).context["share"]
     assert len(weeks) == 13  # 12 weeks of 7 days and a first one of 6
     assert " – " in weeks[-1]["date"]
-    total = sum(w["aiLinesAdded"] + w["otherLinesAdded"] for w in weeks)
+    total = sum(w["ai"] + w["other"] for w in weeks)
     end = timezone.now().date() - timedelta(days=1)
     days = client.get(
         "/dashboard/acme/",
         {"start": (end - timedelta(days=59)).isoformat(), "end": end.isoformat()},
     ).context["share"]
     assert len(days) == 60 and " – " not in days[0]["date"]
-    assert total >= sum(d["aiLinesAdded"] + d["otherLinesAdded"] for d in days)
+    assert total >= sum(d["ai"] + d["other"] for d in days)
 
 
 def test_the_acceptance_rate_has_a_gap_on_days_without_suggestions(varied, viewer):
     rows = viewer.get("/dashboard/acme/", {"range": 7}).context["next"]
     by_day = {r["date"]: r for r in rows}
     quiet = (timezone.now().date() - timedelta(days=6)).isoformat()
-    assert by_day[quiet]["nextSuggestedCount"] == 0 and by_day[quiet]["nextAcceptRate"] is None
-    assert any(r["nextAcceptRate"] is not None for r in rows)
+    assert by_day[quiet]["suggested"] == 0 and by_day[quiet]["rate"] is None
+    assert any(r["rate"] is not None for r in rows)
 
 
 def test_a_new_team_sees_how_to_send_data_not_empty_axes(team, viewer):

@@ -29,12 +29,12 @@
       data: {
         labels: share.map((d) => d.date),
         datasets: [
-          { type: "bar", label: "AI lines added", data: share.map((d) => d.aiLinesAdded),
+          { type: "bar", label: "AI lines added", data: share.map((d) => d.ai),
             backgroundColor: palette[0], stack: "lines", yAxisID: "y" },
-          { type: "bar", label: "Other lines added", data: share.map((d) => d.otherLinesAdded),
+          { type: "bar", label: "Other lines added", data: share.map((d) => d.other),
             backgroundColor: "#cbd5e1", stack: "lines", yAxisID: "y" },
           // No line through days without added lines: the share is null there (a gap).
-          { type: "line", label: "AI share %", data: share.map((d) => d.aiShareRate),
+          { type: "line", label: "AI share %", data: share.map((d) => d.share),
             borderColor: palette[1], backgroundColor: palette[1], yAxisID: "pct", pointRadius: 2 },
         ],
       },
@@ -82,11 +82,11 @@
       data: {
         labels: next.map((d) => d.date),
         datasets: [
-          { type: "bar", label: "Suggested", data: next.map((d) => d.nextSuggestedCount),
+          { type: "bar", label: "Suggested", data: next.map((d) => d.suggested),
             backgroundColor: "#cbd5e1", yAxisID: "y" },
-          { type: "bar", label: "Accepted", data: next.map((d) => d.nextAcceptedCount),
+          { type: "bar", label: "Accepted", data: next.map((d) => d.accepted),
             backgroundColor: palette[2], yAxisID: "y" },
-          { type: "line", label: "Acceptance rate %", data: next.map((d) => d.nextAcceptRate),
+          { type: "line", label: "Acceptance rate %", data: next.map((d) => d.rate),
             borderColor: palette[4], backgroundColor: palette[4], yAxisID: "pct", pointRadius: 2 },
         ],
       },
