@@ -6,7 +6,7 @@ the seven days before those (a window ending with today, a day still running, wo
 partial day with a whole one: every trend fell). "Today so far" is a window of its own, compared
 like for like with yesterday until the same time. A custom range that includes today is compared
 the same way (the previous window ends as long before now as the window is long), and the page
-says so. Days are UTC days.
+says so. Days begin at midnight in the team's time zone (Team.time_zone, UTC by default).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from tracking.reads import Filters, Who
 
@@ -42,6 +43,7 @@ class DashboardFilters:
     # The moment the window stops when it includes today (a day still running): figures count
     # records until then, and the previous window stops as long before.
     until: datetime | None = None
+    zone: str = "UTC"  # the team's time zone: where its days begin
 
     @property
     def days(self) -> int:
@@ -53,12 +55,14 @@ class DashboardFilters:
         return self.until is not None
 
     def metric(self) -> Filters:
-        end = datetime.combine(self.end, time.max, tzinfo=UTC)
+        zone = UTC if self.zone == "UTC" else ZoneInfo(self.zone)
+        end = datetime.combine(self.end, time.max, tzinfo=zone)
         if self.until is not None:
             end = min(end, self.until)
         return Filters(
-            start=datetime.combine(self.start, time.min, tzinfo=UTC),
+            start=datetime.combine(self.start, time.min, tzinfo=zone),
             end=end,
+            time_zone=self.zone,
             who=Who(uuid=self.member) if self.member else None,
             repo_name=self.repo or None,
             primary_branch_only=self.primary,
@@ -178,11 +182,14 @@ def _text(query, name: str, label: str, errors: list[str]) -> str:
     return value
 
 
-def parse_filters(query, *, today: date, now: datetime | None = None):
+def parse_filters(query, *, today: date | None = None, now: datetime | None = None, zone="UTC"):
     """Filters from a QueryDict; a bad value is dropped with a message, never a 400.
 
-    `now` (default: the end of `today`) is where a window that includes today stops."""
+    `now` (default: the end of `today`) is where a window that includes today stops; `today`
+    (default: now's day) is a day of `zone`, the team's time zone."""
     errors: list[str] = []
+    if today is None:
+        today = now.astimezone(UTC if zone == "UTC" else ZoneInfo(zone)).date()
     start, end, preset = _dates(query, today, errors)
     member = None
     if raw := query.get("member", "").strip():
@@ -207,5 +214,6 @@ def parse_filters(query, *, today: date, now: datetime | None = None):
         extensions=extensions,
         model=_text(query, "model", "model", errors),
         until=now if end >= today else None,
+        zone=zone,
     )
     return filters, errors

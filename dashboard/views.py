@@ -45,8 +45,7 @@ def team_page(view):
     def wrapper(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
         try:
             team = team_for_user(request.user, slug=slug)
-            now = timezone.now()
-            filters, errors = parse_filters(request.GET, today=now.date(), now=now)
+            filters, errors = parse_filters(request.GET, now=timezone.now(), zone=team.time_zone)
             return view(request, team=team, filters=filters, errors=errors, **kwargs)
         except (Team.DoesNotExist, Http404):
             return render(request, "dashboard/404.html", status=404)

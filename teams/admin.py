@@ -74,7 +74,15 @@ class TeamMembershipAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(NulSafeSearch, admin.ModelAdmin):
-    list_display = ("name", "slug", "uuid", "member_count", "data_version", "created_at")
+    list_display = (
+        "name",
+        "slug",
+        "uuid",
+        "time_zone",
+        "member_count",
+        "data_version",
+        "created_at",
+    )
     search_fields = ("name", "slug")
     readonly_fields = ("uuid", "data_version", "created_at")
     prepopulated_fields = {"slug": ("name",)}

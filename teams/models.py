@@ -5,9 +5,11 @@ import hmac
 import secrets
 import string
 import uuid
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
@@ -30,6 +32,16 @@ class TeamScopedQuerySet(models.QuerySet):
         return self.filter(team=team)
 
 
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name that this machine's tz database knows."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(
+            f"{value!r} is not an IANA time zone name (e.g. Europe/Berlin)."
+        ) from error
+
+
 class Team(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     slug = models.SlugField(max_length=100, unique=True)
@@ -38,6 +50,14 @@ class Team(models.Model):
     # Bumped in the same transaction as every write to the team's records; part of every ETag,
     # so a conditional request is answered without touching the records (API.md section 4b).
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # The day boundary of the dashboard's figures and charts (an IANA name). The APIs keep
+    # the vendors' UTC days.
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA time zone (e.g. Europe/Berlin) in which the dashboard's days begin.",
+    )
 
     class Meta:
         ordering = ["name"]

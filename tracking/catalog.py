@@ -454,7 +454,14 @@ def markdown() -> str:
         "note, `manage.py rollups verify` prints it.",
         "- The dashboard's preset windows are whole days that have ended (in the team's time "
         "zone, UTC by default); each tile compares with the window of equal length before it, "
-        'and says "no earlier data" when that window holds no records of the tile\'s family.',
+        'and says "no earlier data" when that window holds no records of the tile\'s family. '
+        '"Today so far" (and a custom range that includes today) is compared with the same '
+        "span ending as long before now.",
+        "- A team time zone (Team.time_zone, set in the admin) moves every day boundary of the "
+        "dashboard. The summary tables hold UTC days: for another zone the totals read them for "
+        "the whole UTC days inside the window and the records for the hours at its edges, and "
+        "the per-day charts read the records (a cost that grows with the window; hourly "
+        "summary rows would remove it). The APIs keep the vendors' UTC days.",
         "- A filter that does not apply to a figure is named on that figure, with the reason.",
         "",
     ]

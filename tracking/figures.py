@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
@@ -76,8 +77,16 @@ def _total(expression, **kwargs):
     return Coalesce(Sum(expression, **kwargs), Value(0))
 
 
-def _utc_day(field_name: str) -> TruncDate:
-    return TruncDate(field_name, tzinfo=UTC)
+def _day_of(field_name: str, filters: Filters) -> TruncDate:
+    """The day of a moment in the filters' time zone (UTC unless a team set its own)."""
+    zone = UTC if filters.time_zone == "UTC" else ZoneInfo(filters.time_zone)
+    return TruncDate(field_name, tzinfo=zone)
+
+
+def _by_day_raw(filters: Filters, parts: Split) -> bool:
+    """Per-day figures come from the records for one member, a window within a day, or days
+    that are not UTC days (the summary tables hold UTC days)."""
+    return filters.who is not None or parts.days is None or filters.time_zone != "UTC"
 
 
 def _commit_window(filters: Filters, *, prefix: str = "") -> Q:
@@ -152,7 +161,7 @@ def raw_daily_commit_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     """Per UTC day of commit time: AI lines added, other lines added, commit count."""
     rows = (
         metric_commits(team=team, filters=filters)
-        .annotate(day=_utc_day("occurred_at"))
+        .annotate(day=_day_of("occurred_at", filters))
         .values("day")
         .annotate(
             ai=_total(AI_ADDED),
@@ -169,7 +178,7 @@ def raw_daily_extension_stats(*, team: Team, filters: Filters) -> dict[tuple[dat
     """Per UTC day of commit time and extension, from commit file rows."""
     rows = (
         metric_commit_files(team=team, filters=filters)
-        .annotate(day=_utc_day("commit__occurred_at"))
+        .annotate(day=_day_of("commit__occurred_at", filters))
         .values("day", "file_extension")
         .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"))
         .order_by("day", "file_extension")
@@ -182,7 +191,7 @@ def raw_daily_next_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     rows = (
         metric_changes(team=team, filters=filters)
         .filter(source=Source.NEXT)
-        .annotate(day=_utc_day("created_at"))
+        .annotate(day=_day_of("created_at", filters))
         .values("day")
         .annotate(suggested=Count("pk"), accepted=Count("pk", filter=Q(accepted=True)))
         .order_by("day")
@@ -391,7 +400,7 @@ def _by_key(rows, *keys: str) -> dict:
 def daily_commit_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     """Per UTC day of commit time: AI lines added, other lines added, commit count."""
     parts = split(filters)
-    if filters.who is not None or parts.days is None:
+    if _by_day_raw(filters, parts):
         return raw_daily_commit_stats(team=team, filters=filters)
     rows = (
         _commit_days(TeamCommitDay, team=team, filters=filters, days=parts.days)
@@ -414,7 +423,7 @@ def daily_commit_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
 def daily_extension_stats(*, team: Team, filters: Filters) -> dict[tuple[date, str], dict]:
     """Per UTC day of commit time and extension, from commit file rows."""
     parts = split(filters)
-    if filters.who is not None or parts.days is None:
+    if _by_day_raw(filters, parts):
         return raw_daily_extension_stats(team=team, filters=filters)
     qs = _commit_days(_file_table(filters), team=team, filters=filters, days=parts.days)
     rows = (
@@ -433,7 +442,7 @@ def daily_extension_stats(*, team: Team, filters: Filters) -> dict[tuple[date, s
 def daily_next_stats(*, team: Team, filters: Filters) -> dict[date, dict]:
     """Per UTC day of createdAt: NEXT changes suggested (accepted or not) and accepted."""
     parts = split(filters)
-    if filters.who is not None or parts.days is None:
+    if _by_day_raw(filters, parts):
         return raw_daily_next_stats(team=team, filters=filters)
     rows = (
         _commit_days(TeamChangeDay, team=team, filters=filters, days=parts.days)
@@ -634,7 +643,7 @@ def raw_daily_model_stats(*, team: Team, filters: Filters) -> dict[tuple[date, s
     rows = (
         metric_changes(team=team, filters=filters)
         .filter(accepted=True)
-        .annotate(day=_utc_day("created_at"), m=Coalesce("model", Value("")))
+        .annotate(day=_day_of("created_at", filters), m=Coalesce("model", Value("")))
         .values("day", "m")
         .annotate(
             changes=Count("pk"), lines=_total(F("total_lines_added") + F("total_lines_deleted"))
@@ -647,7 +656,7 @@ def raw_daily_model_stats(*, team: Team, filters: Filters) -> dict[tuple[date, s
 def daily_model_stats(*, team: Team, filters: Filters) -> dict[tuple[date, str], dict]:
     """The same from TeamChangeDay for the whole days."""
     parts = split(filters)
-    if filters.who is not None or parts.days is None:
+    if _by_day_raw(filters, parts):
         return raw_daily_model_stats(team=team, filters=filters)
     rows = (
         _commit_days(TeamChangeDay, team=team, filters=filters, days=parts.days)

@@ -79,6 +79,9 @@ class Filters:
     primary_branch_only: bool = False
     file_extensions: tuple[str, ...] = ()
     model: str | None = None  # changes: the model that made them (figures only)
+    # The days of the daily figures (an IANA name): the dialects' UTC, or a team's zone on the
+    # dashboard (per-day figures of another zone are read from the records: docs/figures.md).
+    time_zone: str = "UTC"
 
 
 def window(qs: QuerySet, filters: Filters, *, time_field: str = "created_at") -> QuerySet:

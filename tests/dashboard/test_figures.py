@@ -290,3 +290,40 @@ def test_tables_use_thousands_separators(team, viewer):
     ranking = body.split('id="ranking"')[1].split("</table>")[0]
     assert "12,345" in ranking and "2,345" in ranking
     assert "12,345" in body.split('id="repos"')[1].split("</table>")[0]
+
+
+def test_a_team_time_zone_moves_every_day_boundary(team, viewer):
+    """Tokyo is UTC+9: a commit at 20:00 UTC belongs to the next Tokyo day, in the tiles'
+    window and in the chart."""
+    team.time_zone = "Asia/Tokyo"
+    team.save()
+    today_utc = timezone.now().date()
+    late = datetime(today_utc.year, today_utc.month, today_utc.day, 20, tzinfo=UTC) - timedelta(
+        days=5
+    )
+    ingest(team, COMMITS, [
+        {"commitHash": "late", "userEmail": "ann@acme.example", "totalLinesAdded": 10,
+         "ideAgentLinesAdded": 4, "createdAt": late.isoformat()},
+        {"commitHash": "early", "userEmail": "ann@acme.example", "totalLinesAdded": 1,
+         "createdAt": (late - timedelta(hours=12)).isoformat()},
+    ])  # fmt: skip
+    tokyo_day = (late + timedelta(hours=9)).date()
+    page = viewer.get("/dashboard/acme/", {"start": tokyo_day, "end": tokyo_day})
+    tiles = {t.key: t.value for t in page.context["tiles"]}
+    assert tiles["lines_added"] == 10  # not the UTC day's 11
+    assert page.context["share"] == [
+        {"date": tokyo_day.isoformat(), "ai": 4, "other": 6, "share": 40.0, "commits": 1}
+    ]
+    assert "Asia/Tokyo" in page.content.decode()
+    team.time_zone = "UTC"
+    team.save()
+    page = viewer.get("/dashboard/acme/", {"start": late.date(), "end": late.date()})
+    assert {t.key: t.value for t in page.context["tiles"]}["lines_added"] == 11
+
+
+def test_the_time_zone_must_be_an_iana_name(team):
+    from django.core.exceptions import ValidationError
+
+    team.time_zone = "Mars/Olympus"
+    with pytest.raises(ValidationError, match="IANA"):
+        team.full_clean()

@@ -20,9 +20,20 @@ def test_the_team_list_shows_member_counts_without_a_query_per_team(
 
 
 def test_a_team_can_be_created_in_the_admin(admin):
-    admin.post("/admin/teams/team/add/", {"name": "Hooli", "slug": "hooli"})
+    # The form shows the time zone filled with UTC; a browser sends it back.
+    assert 'name="time_zone" value="UTC"' in admin.get("/admin/teams/team/add/").content.decode()
+    admin.post("/admin/teams/team/add/", {"name": "Hooli", "slug": "hooli", "time_zone": "UTC"})
 
     assert Team.objects.get(slug="hooli").name == "Hooli"
+
+
+def test_a_team_admin_sets_the_time_zone_and_a_wrong_name_is_refused(admin, team):
+    url = f"/admin/teams/team/{team.pk}/change/"
+    refused = admin.post(url, {"name": team.name, "slug": team.slug, "time_zone": "Mars/Base"})
+    assert "is not an IANA time zone name" in refused.content.decode()
+    admin.post(url, {"name": team.name, "slug": team.slug, "time_zone": "Europe/Berlin"})
+    team.refresh_from_db()
+    assert team.time_zone == "Europe/Berlin"
 
 
 def test_member_list_searches_and_filters(admin, owner, teammate, outsider):
