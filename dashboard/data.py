@@ -309,7 +309,18 @@ def extensions(*, team: Team, filters: DashboardFilters, lines_added: int) -> di
 def notes(filters: DashboardFilters) -> dict[str, list[str]]:
     """Per chart or table: the set filters that do not apply to it, with the reason."""
     metric = filters.metric()
-    return {view.key: catalog.not_filtered(view, metric) for view in catalog.CHARTS}
+    out = {view.key: catalog.not_filtered(view, metric) for view in catalog.CHARTS}
+    # The extension table shows two views: each column says which filters it ignores.
+    lines, changes = out.pop("extensions"), out.pop("extension_changes")
+    out["extension_lines"], out["extension_changes"] = lines, changes
+    out["extensions"] = [f"Lines added, AI share: {n}" for n in lines] + [
+        f"Accepted changes: {n}" for n in changes
+    ]
+    # The members' and repositories' commits column is the commits measure.
+    commits = catalog.not_filtered(catalog.MEASURE["commits"], metric)
+    for key in ("members", "repos"):
+        out[key] = out[key] + [f"Commits column: {n}" for n in commits]
+    return out
 
 
 def has_any_records(*, team: Team) -> bool:

@@ -217,6 +217,7 @@ class Measure:
     dimensions: tuple[str, ...] = ()  # besides day and member, which filter every measure
     faces: Mapping[str, str] = field(default_factory=dict)  # face -> name there
     dashboard: bool = False  # a tile of the dashboard
+    not_for: Mapping[str, str] = field(default_factory=dict)  # dimension -> why it does not apply
 
     @property
     def percent(self) -> bool:
@@ -231,7 +232,11 @@ class Measure:
     def not_filtered_reason(self, dimension: Dimension) -> str | None:
         if self.filtered_by(dimension):
             return None
-        return dimension.reason(self.family) or f"not split by {dimension.label.lower()}"
+        return (
+            self.not_for.get(dimension.key)
+            or dimension.reason(self.family)
+            or f"not split by {dimension.label.lower()}"
+        )
 
 
 COMMIT_DIMS = ("repository", "primary_branch", "extension")
@@ -265,12 +270,14 @@ MEASURES = (
         "Commits made in the window.",
         COMMITS, lambda s: s["commits"], "count", COMMIT_DIMS_NO_EXT,
         {"dashboard": "Commits", "qoder": "commitCount"}, dashboard=True,
+        not_for={"extension": "a commit is counted whole, whatever extensions its files have"},
     ),
     Measure(
         "ai_over_total", "Commits with more AI lines than lines",
         "Commits whose AI lines added (or deleted) exceed their lines added (or deleted): "
         "stored as the tool sent them, shown as a data-quality note.",
         COMMITS, lambda s: s["over_ai"], "count", COMMIT_DIMS_NO_EXT,
+        not_for={"extension": "a commit is counted whole, whatever extensions its files have"},
     ),
     Measure(
         "committed_lines", "Committed lines (added + deleted)",
@@ -385,10 +392,11 @@ CHARTS = (
          "Commits and lines added per repository; commits without a repository are one row.",
          COMMIT_DIMS),
     View("extensions", "File extensions", COMMITS,
-         "Lines added and AI share per extension from the commits' per-file rows (not filtered "
-         "by model); accepted changes counts the accepted IDE edits whose files have the "
-         "extension (editor activity: not filtered by repository or branch).",
-         (*COMMIT_DIMS, "model")),
+         "Lines added and AI share per extension, from the commits' per-file rows.",
+         COMMIT_DIMS),
+    View("extension_changes", "Accepted changes per file extension", EDITOR,
+         "Accepted IDE edits whose files have the extension (an edit of several extensions "
+         "counts once for each).", ("extension", "model")),
 )  # fmt: skip
 CHART = {c.key: c for c in CHARTS}
 

@@ -684,19 +684,20 @@ def models_used(*, team: Team, filters: Filters) -> list[str]:
 
 
 def raw_member_file_ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:
-    """The member ranking from the commits' per-file rows (an extension filter): lines added
-    and AI lines added in the files of those extensions; commits counts the member's commits
-    that have such files."""
-    piece = (
+    """The member ranking under an extension filter: lines added and AI lines added in the
+    files of those extensions (the commits' per-file rows); commits counted whole, as the
+    commits measure is (the catalog: not split by extension)."""
+    files = (
         metric_commit_files(team=team, filters=filters)
         .values(member_id=F("commit__member_id"))
-        .annotate(
-            total=_total("lines_added"),
-            ai=_total("ai_lines_added"),
-            commits=Count("commit_id", distinct=True),
-        )
+        .annotate(total=_total("lines_added"), ai=_total("ai_lines_added"), commits=Value(0))
     )
-    return _ranked([piece], limit)
+    commits = (
+        metric_commits(team=team, filters=filters)
+        .values("member_id")
+        .annotate(total=Value(0), ai=Value(0), commits=Count("pk"))
+    )
+    return _ranked([files, commits], limit)
 
 
 def ranking(*, team: Team, filters: Filters, limit: int) -> list[dict]:

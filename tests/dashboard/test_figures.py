@@ -92,8 +92,19 @@ VIEWS = {
     "next": "next",
     "members": "ranking",
     "repos": "repos",
-    "extensions": "extensions",
 }
+EXTENSION_COLUMNS = {  # the extension table's two views, column by column
+    "extension_lines": ("lines_added", "ai_share"),
+    "extension_changes": ("changes",),
+}
+
+
+def strip_commits(table: dict) -> list:
+    return [{k: v for k, v in row.items() if k != "commits"} for row in table["rows"]]
+
+
+def commits_column(table: dict) -> list:
+    return sorted(row["commits"] for row in table["rows"])
 
 
 def test_every_tile_and_chart_changes_under_each_filter_or_says_it_does_not(varied, viewer):
@@ -121,10 +132,26 @@ def test_every_tile_and_chart_changes_under_each_filter_or_says_it_does_not(vari
                 assert tile.value != before[tile.key], where
         for view, name in VIEWS.items():
             where = f"chart {view} under {dimension}"
-            if page.context["notes"][view]:
+            notes = page.context["notes"][view]
+            column_notes = [n for n in notes if n.startswith("Commits column:")]
+            if len(notes) > len(column_notes):
                 assert page.context[name] == base.context[name], where
-            else:
+            elif not column_notes:
                 assert page.context[name] != base.context[name], where
+            else:  # the lines changed, the commits column did not
+                assert strip_commits(page.context[name]) != strip_commits(base.context[name])
+                assert commits_column(page.context[name]) == commits_column(base.context[name])
+        for view, columns in EXTENSION_COLUMNS.items():
+            where = f"extension table {view} under {dimension}"
+
+            def column(p, columns=columns):
+                rows = p.context["extensions"]["rows"]
+                return {(r["extension"], c): r[c] for r in rows for c in columns if r[c]}
+
+            if page.context["notes"][view]:
+                assert column(page) == column(base), where
+            else:
+                assert column(page) != column(base), where
 
 
 def test_each_tile_says_what_it_means(varied, viewer):
