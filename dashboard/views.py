@@ -160,6 +160,13 @@ def member(request, *, team, filters, errors, member_id: uuid.UUID):
     changes = reads.newest_first(downloads.selection(downloads.CHANGES, team=team, filters=own))
     context = _base_context(team, filters, errors) | _tiles_context(team, filters) | {
         "person": person,
+        "list_notes": {
+            "commits": downloads.not_filtered(downloads.COMMITS, own),
+            # The page lists changes through the database; the extension is in their JSON.
+            "changes": downloads.not_filtered(downloads.CHANGES, own)
+            + (["not filtered by file extension here (the CSV download is)"]
+               if filters.extensions else []),
+        },
         "commit_page": Paginator(
             commits.only(
                 "id", "commit_hash", "repo_name", "branch_name", "occurred_at", "message",
