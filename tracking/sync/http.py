@@ -253,7 +253,7 @@ class Client:
 
     def _http_error(self, url: str, exc: urllib.error.HTTPError):
         status = exc.code
-        detail = _detail(exc)
+        detail = _detail(exc, self.redact)
         if status == 429:
             raise _Retry("429 Too Many Requests", status=429, after=_retry_after(exc))
         if status >= 500:
@@ -278,7 +278,7 @@ def _retry_after(exc: urllib.error.HTTPError) -> float | None:
         return None  # an HTTP date: rare for APIs; the back-off applies
 
 
-def _detail(exc: urllib.error.HTTPError) -> str:
+def _detail(exc: urllib.error.HTTPError, redact=str) -> str:
     """The upstream's own message (Cursor `message`, Qoder `error.message`), or what the body
     is when it is not the API's JSON (a website's 404 page: the base URL is wrong)."""
     ctype = (exc.headers or {}).get("Content-Type", "") or ""
@@ -295,7 +295,8 @@ def _detail(exc: urllib.error.HTTPError) -> str:
         return ""
     error = payload.get("error")
     message = payload.get("message") or (error.get("message") if isinstance(error, dict) else "")
-    return f": {' '.join(str(message).split())[:300]}" if message else ""
+    # Redacted before it is cut: a cut key would pass the redaction.
+    return f": {redact(' '.join(str(message).split()))[:300]}" if message else ""
 
 
 def _reason(exc: BaseException) -> str:

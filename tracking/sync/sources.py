@@ -80,10 +80,10 @@ def read_window(stream: Stream, client: Client, start: datetime, end: datetime) 
 # -- shapes ----------------------------------------------------------------------------------
 
 
-def _json(url: str, body: bytes, content_type: str) -> Any:
+def _json(url: str, body: bytes, content_type: str, redact=str) -> Any:
     if "json" not in content_type.lower():
         raise UpstreamError(
-            f"{url}: expected JSON, got {content_type or 'no content type'} ({_peek(body)})"
+            f"{url}: expected JSON, got {content_type or 'no content type'} ({_peek(body, redact)})"
         )
     try:
         return json.loads(body)
@@ -91,12 +91,12 @@ def _json(url: str, body: bytes, content_type: str) -> Any:
         raise UpstreamError(f"{url}: malformed or truncated JSON: {exc}") from None
 
 
-def _csv(url: str, body: bytes, content_type: str, expected: str, kind: str) -> list[dict]:
+def _csv(url, body: bytes, content_type: str, expected: str, kind: str, redact=str) -> list:
     """Rows of one of the CSV exports. Columns the export does not document (a vendor adding
     one, such as commit_source) are ignored; a documented column missing stops the run."""
     if "csv" not in content_type.lower():
         raise UpstreamError(
-            f"{url}: expected CSV, got {content_type or 'no content type'} ({_peek(body)})"
+            f"{url}: expected CSV, got {content_type or 'no content type'} ({_peek(body, redact)})"
         )
     fmt = next(f for f in readers.CSV_FORMATS if f.name == expected)
     # A commit message or metadata_json cell may be far over the csv module's 128 KiB default.
@@ -137,9 +137,11 @@ def _csv(url: str, body: bytes, content_type: str, expected: str, kind: str) -> 
     return records
 
 
-def _peek(body: bytes) -> str:
-    text = " ".join(body[:60].decode("utf-8", errors="replace").split())
-    return f"body starts {text!r}"
+def _peek(body: bytes, redact=str) -> str:
+    """The body's first characters, redacted before they are cut (a cut key is no longer
+    the key: it would pass the redaction)."""
+    text = redact(" ".join(body[:4096].decode("utf-8", errors="replace").split()))
+    return f"body starts {text[:80]!r}"
 
 
 def _field(url: str, payload: Any, *path: str) -> Any:
@@ -208,7 +210,7 @@ def _paged(client, path, start, end, *, kind, size, total_of, items_of, extra=No
     url, records, page, total, asked = client.base_url + path, [], 1, None, size
     while True:
         params = {"startDate": iso(start), "endDate": iso(end), "page": page, "pageSize": asked}
-        payload = _json(url, *client.get(path, {**params, **(extra or {})}))
+        payload = _json(url, *client.get(path, {**params, **(extra or {})}), client.redact)
         where = f"{url} page {page} (pageSize {asked}, {iso(start)}..{iso(end)})"
         items, count = items_of(url, payload), total_of(url, payload)
         if total is None:
@@ -239,7 +241,7 @@ def _counted_csv(client, csv_path, count, start, end, expected, kind) -> list[di
     before = count(client, start, end)
     body, ctype = client.get(csv_path, {"startDate": iso(start), "endDate": iso(end)})
     url = client.base_url + csv_path
-    records = _unique(_csv(url, body, ctype, expected, kind), kind)
+    records = _unique(_csv(url, body, ctype, expected, kind, client.redact), kind)
     if len(records) == before:
         return records
     after = count(client, start, end)
@@ -268,7 +270,7 @@ def _cursor_count(kind: str):
     def count(client: Client, start: datetime, end: datetime) -> int:
         path = CURSOR_PATHS[kind]
         params = {"startDate": iso(start), "endDate": iso(end), "page": 1, "pageSize": 1}
-        payload = _json(client.base_url + path, *client.get(path, params))
+        payload = _json(client.base_url + path, *client.get(path, params), client.redact)
         return _count_field(client.base_url + path, payload, "totalCount")
 
     return count
@@ -313,8 +315,8 @@ def _qoder_commits(base: str):
     def count(client: Client, start: datetime, end: datetime) -> int:
         path = base + "/commits"
         params = {"startDate": iso(start), "endDate": iso(end), "page": 1, "pageSize": 1}
-        return _qoder_total(client.base_url + path, _json(client.base_url + path,
-                                                          *client.get(path, params)))  # fmt: skip
+        url = client.base_url + path
+        return _qoder_total(url, _json(url, *client.get(path, params), client.redact))
 
     def fetch(client: Client, start: datetime, end: datetime) -> list[dict]:
         records = _counted_csv(
@@ -335,7 +337,7 @@ def _attach_annotations(client: Client, path: str, records: list[dict]) -> None:
     found: dict[str, Any] = {}
     for i in range(0, len(hashes), QODER_DETAIL_BATCH):
         batch = hashes[i : i + QODER_DETAIL_BATCH]
-        payload = _json(url, *client.post_json(path, {"commitHashes": batch}))
+        payload = _json(url, *client.post_json(path, {"commitHashes": batch}), client.redact)
         commits = _field(url, payload, "data", "commits")
         if not isinstance(commits, list) or not all(isinstance(c, dict) for c in commits):
             raise UpstreamError(f"{url}: data.commits is not a list of objects")

@@ -111,6 +111,9 @@ class Upstream:
         self.understate_pages = False
         self.detail_order = "asked"
         self.before_request = None  # callable(path, query) run before each answer
+        self.drop: dict[str, set[str]] = {}
+        self.serve_as: dict[str, dict] = {}
+        self.slow_first: tuple[int, float] = (0, 0.0)  # the first N per endpoint arrive late
         self.rate_limit: tuple[int, float] | None = None
         self.arrivals: dict[str, list[float]] = defaultdict(list)
         self.rejected: list[tuple[str, float]] = []
@@ -154,6 +157,9 @@ class Upstream:
     def _handle(self, h: BaseHTTPRequestHandler, body) -> None:
         url = urlparse(h.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        first, late = self.slow_first
+        if late and len(self.arrivals[url.path]) < first:
+            time.sleep(late)  # a slow connect, TLS or proxy queue: it reaches the limiter late
         with self.lock:
             self.log.append(url.path)
             self.auth.append(h.headers.get("Authorization", ""))
@@ -193,7 +199,7 @@ class Upstream:
             h.send_header("Content-Length", str(len(payload)))
             h.end_headers()
             try:
-                for byte in payload:
+                for byte in payload[:40]:  # then the connection drops
                     h.wfile.write(bytes([byte]))
                     h.wfile.flush()
                     time.sleep(every)
@@ -287,7 +293,7 @@ class Upstream:
             rows = within(self.commits if path.endswith("commits") else self.changes)
             page, size = int(query.get("page", 1)), min(1000, int(query.get("pageSize", 100)))
             items = rows[(page - 1) * size : page * size][: self.page_cap]
-            items = [{**r, "userId": "user_x"} for r in items]
+            items = [self._served({**r, "userId": "user_x"}) for r in items]
             envelope = {"items": items, "totalCount": len(rows), "page": page, "pageSize": size}
             return 200, "application/json", json.dumps(envelope).encode()
         if path == QODER_BASE + "/commits/export":
@@ -316,8 +322,15 @@ class Upstream:
             pages = max(1, pages // 2)
         pagination = {"currentPage": page, "pageSize": size, "totalItems": len(rows),
                       "totalPages": pages}  # fmt: skip
-        data = {"items": items, "pagination": pagination}
+        data = {"items": [self._served(i) for i in items], "pagination": pagination}
         return 200, "application/json", json.dumps({"success": True, "data": data}).encode()
+
+    def _served(self, row: dict) -> dict:
+        """The row as answered: `drop` ({id: {fields}}) leaves fields out (a missing JSON
+        field, an empty CSV cell), `serve_as` ({id: {field: value}}) replaces values."""
+        key = row.get("commitHash") or row.get("changeId")
+        served = {k: v for k, v in row.items() if k not in self.drop.get(key, ())}
+        return {**served, **self.serve_as.get(key, {})}
 
     def _cursor_csv(self, rows, commits: bool) -> bytes:
         header = formats.CURSOR_COMMIT_CSV_HEADER if commits else formats.CURSOR_CHANGE_CSV_HEADER
@@ -325,7 +338,7 @@ class Upstream:
         writer = csv.writer(out)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_cell(row, column) for column in header])
+            writer.writerow([_cell(self._served(row), column) for column in header])
         return out.getvalue().encode()
 
     def _qoder_csv(self, rows) -> bytes:
@@ -334,7 +347,7 @@ class Upstream:
         writer = csv.writer(out)
         writer.writerow(header)
         for row in rows:
-            writer.writerow([_cell(_qoder_commit(row), column) for column in header])
+            writer.writerow([_cell(self._served(_qoder_commit(row)), column) for column in header])
         return out.getvalue().encode()
 
 
