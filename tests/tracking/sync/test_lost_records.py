@@ -338,9 +338,8 @@ def test_9_retry_lines_name_the_url(team, upstream):
 
 def test_9_a_fatal_error_is_printed_once_with_its_window(team, upstream):
     upstream.fail(CHANGES_CSV, "html")
-    out, err = None, None
     with pytest.raises(CommandError) as failure:
-        out, err = sync(upstream, "cursor", *ONE_WINDOW)
+        sync(upstream, "cursor", *ONE_WINDOW)
     message = str(failure.value)
     assert re.search(
         r"changes \d{4}-\d\d-\d\d \d\d:\d\d\.\.\d{4}-\d\d-\d\d .*expected CSV", message
