@@ -89,7 +89,7 @@ def change(i: int, at: datetime, members: int = 3) -> dict:
 
 
 def annotations(hash_: str) -> list:
-    return [{"filePath": "src/a.go", "groups": [{"conversationId": f"c-{hash_[:4]}",
+    return [{"filePath": "src/a.go", "groups": [{"conversationId": f"c-{hash_[:8]}",
              "source": "AGENT", "productType": "ide", "type": "added",
              "ranges": [{"start": 1, "end": 3}]}]}]  # fmt: skip
 
