@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from teams.models import Team
+from teams.models import Member, Team
 from tracking.ingest.services import IndexedRows, IngestInvalid, stream_ingest
 from tracking.models import SyncState
 from tracking.sync.http import Client, UpstreamError
@@ -191,6 +191,7 @@ def _store(team, state, item: _Read, client, options):
                 f"the upstream sent {len(exc.problems)} invalid field(s), nothing of this "
                 f"window was stored: {shown}"
             ) from None
+        _name_members(team, records)
         if options.dry_run:
             transaction.set_rollback(True)
             return result
@@ -207,6 +208,27 @@ def _store(team, state, item: _Read, client, options):
             requests=F("requests") + item.requests,
         )
     return result
+
+
+def _name_members(team: Team, records: list[dict]) -> None:
+    """Members created from a change (named after their email's local part, changes carry no
+    name) get the name the commit export gives (Qoder's userName). The streams are stored as
+    their windows arrive, so a member's first change may be stored before their first commit;
+    a name a person gave is never replaced (only the default one is)."""
+    named = {}
+    for record in records:
+        email, name = record.get("userEmail"), record.get("userName")
+        if isinstance(email, str) and isinstance(name, str) and name.strip():
+            named[email.strip().lower()] = name.strip()[:200]
+    if not named:
+        return
+    members = Member.objects.filter(team=team, email__in=list(named)).only("email", "display_name")
+    for member in members:
+        default = member.email.split("@", 1)[0]
+        if member.display_name == default and named[member.email] != default:
+            Member.objects.filter(pk=member.pk, display_name=default).update(
+                display_name=named[member.email]
+            )
 
 
 def _state(team: Team, source: str, stream: str, *, create: bool) -> SyncState:
