@@ -62,6 +62,10 @@ class Stream:
     name: str  # the checkpoint's stream: commits | changes
     kind: str  # the ingestion kind
     fetch: Callable[[Client, datetime, datetime], list[dict]]
+    # How many records the upstream holds in a range (one small request), and the model field
+    # of the clock it selects by: `sync --verify` compares the two sides range by range.
+    count: Callable[[Client, datetime, datetime], int] | None = None
+    selected_by: str = "created_at"
 
 
 def read_window(stream: Stream, client: Client, start: datetime, end: datetime) -> list[dict]:
@@ -261,7 +265,12 @@ CURSOR_CSV = {COMMITS: "Cursor commits.csv", CHANGES: "Cursor changes.csv"}
 
 def cursor_streams(fmt: str = "csv") -> list[Stream]:
     return [
-        Stream(kind, kind, _cursor_csv(kind) if fmt == "csv" else _cursor_json(kind))
+        Stream(
+            kind,
+            kind,
+            _cursor_csv(kind) if fmt == "csv" else _cursor_json(kind),
+            count=_cursor_count(kind),
+        )  # fmt: skip
         for kind in (COMMITS, CHANGES)
     ]
 
@@ -301,9 +310,21 @@ def _cursor_json(kind: str):
 def qoder_streams(organization: str) -> list[Stream]:
     base = f"/v1/organizations/{quote(organization, safe='')}/ai-code-tracking"
     return [
-        Stream(COMMITS, COMMITS, _qoder_commits(base)),
-        Stream(CHANGES, CHANGES, _qoder_changes(base)),
-    ]
+        Stream(
+            COMMITS, COMMITS, _qoder_commits(base), count=_qoder_count(base + "/commits"),
+            selected_by="occurred_at",  # commitTs, else createdAt
+        ),
+        Stream(CHANGES, CHANGES, _qoder_changes(base), count=_qoder_count(base + "/changes")),
+    ]  # fmt: skip
+
+
+def _qoder_count(path: str):
+    def count(client: Client, start: datetime, end: datetime) -> int:
+        params = {"startDate": iso(start), "endDate": iso(end), "page": 1, "pageSize": 1}
+        url = client.base_url + path
+        return _qoder_total(url, _json(url, *client.get(path, params), client.redact))
+
+    return count
 
 
 def _qoder_total(url: str, payload: Any) -> int:
@@ -312,11 +333,7 @@ def _qoder_total(url: str, payload: Any) -> int:
 
 
 def _qoder_commits(base: str):
-    def count(client: Client, start: datetime, end: datetime) -> int:
-        path = base + "/commits"
-        params = {"startDate": iso(start), "endDate": iso(end), "page": 1, "pageSize": 1}
-        url = client.base_url + path
-        return _qoder_total(url, _json(url, *client.get(path, params), client.redact))
+    count = _qoder_count(base + "/commits")
 
     def fetch(client: Client, start: datetime, end: datetime) -> list[dict]:
         records = _counted_csv(

@@ -19,7 +19,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from teams.management.options import team_option
-from tracking.sync.engine import Options, SyncFailed, Totals, sync_streams
+from tracking.sync.engine import (
+    Options,
+    SyncFailed,
+    Totals,
+    Verified,
+    sync_streams,
+    verify_streams,
+)
 from tracking.sync.http import Client, Pacer
 from tracking.sync.sources import cursor_streams, qoder_streams
 
@@ -86,6 +93,12 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Forget the checkpoints: backfill --since again."
         )
         parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="After the sync, compare the upstream's counts with the team's over --since "
+            "(halving ranges that differ down to a day) and read again the days that differ.",
+        )
+        parser.add_argument(
             "--watch", type=float, metavar="SECONDS", help="Keep running: sync again every SECONDS."
         )
         parser.add_argument(
@@ -112,7 +125,9 @@ class Command(BaseCommand):
         show = o["progress"] or sys.stderr.isatty()
         while True:
             watching = o["watch"] is not None
-            failed = self._run(o["upstream"], team, streams, client, options, show, watching)
+            failed = self._run(
+                o["upstream"], team, streams, client, options, show, watching, o["verify"]
+            )
             if o["watch"] is None:
                 break
             options.reset = False  # only the first pass of a --watch forgets the checkpoints
@@ -150,7 +165,7 @@ class Command(BaseCommand):
         )
         return client, streams
 
-    def _run(self, upstream, team, streams, client, options, show, watching) -> str:
+    def _run(self, upstream, team, streams, client, options, show, watching, verify) -> str:
         before = client.stats.requests, client.stats.waited_429
         write = self.stderr.write if show else (lambda line: None)
         try:
@@ -168,7 +183,33 @@ class Command(BaseCommand):
                 self.stderr.write(f"sync {upstream} failed: {message}")
             return message
         self.stdout.write(self._summary(upstream, totals, client, before, options.dry_run))
+        if verify:
+            try:
+                verified = verify_streams(
+                    team=team, source=upstream, streams=streams, client=client,
+                    options=options, progress=write,
+                )  # fmt: skip
+            except SyncFailed as exc:
+                message = client.redact(str(exc))
+                if watching:
+                    self.stderr.write(f"sync {upstream} --verify failed: {message}")
+                return message
+            self.stdout.write(self._verified(upstream, verified))
+            if verified.differ:
+                # Records the upstream no longer serves: named, never deleted; not a failure.
+                self.stderr.write(f"sync {upstream} --verify: still different after a re-read "
+                                  f"(stored, the upstream no longer serves them): "
+                                  f"{'; '.join(verified.differ[:10])}")  # fmt: skip
         return ""
+
+    def _verified(self, upstream, verified: Verified) -> str:
+        days = ", ".join(verified.reread[:10]) + (" ..." if len(verified.reread) > 10 else "")
+        return (
+            f"sync {upstream} --verify: {verified.ranges} ranges compared, "
+            f"{len(verified.reread)} days read again{f' ({days})' if days else ''}: "
+            f"{verified.created} created, {verified.updated} updated; "
+            f"{len(verified.differ)} still different"
+        )
 
     def _summary(self, upstream, totals: Totals, client, before, dry_run) -> str:
         seconds = time.monotonic() - totals.started
