@@ -212,6 +212,7 @@ def _paged(client, path, start, end, *, kind, size, total_of, items_of, extra=No
     smaller than asked before the total is reached means the upstream caps pages below the
     size it echoes: paging goes on at that size."""
     url, records, page, total, asked = client.base_url + path, [], 1, None, size
+    seen: set = set()
     while True:
         params = {"startDate": iso(start), "endDate": iso(end), "page": page, "pageSize": asked}
         payload = _json(url, *client.get(path, {**params, **(extra or {})}), client.redact)
@@ -225,9 +226,10 @@ def _paged(client, path, start, end, *, kind, size, total_of, items_of, extra=No
                 f"added or deleted upstream shift the pages)"
             )
         records += _items(url, items, kind, where)
+        seen.update(r[IDENTITY[kind]] for r in records[-len(items) :] if items)
         if page == 1 and items and len(items) < min(asked, total):
             asked = len(items)  # the upstream's real page size; page 2 starts after these
-        if not items or len(_unique(records, kind)) >= total or page > total // asked + 2:
+        if not items or len(seen) >= total or page > total // asked + 2:
             break
         page += 1
     records = _unique(records, kind)

@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import math
+import random
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -114,6 +115,8 @@ class Upstream:
         self.drop: dict[str, set[str]] = {}
         self.serve_as: dict[str, dict] = {}
         self.slow_first: tuple[int, float] = (0, 0.0)  # the first N per endpoint arrive late
+        self.jitter = 0.0  # seconds: each request reaches the limiter up to this late
+        self.random = random.Random(25)
         self.rate_limit: tuple[int, float] | None = None
         self.arrivals: dict[str, list[float]] = defaultdict(list)
         self.rejected: list[tuple[str, float]] = []
@@ -160,6 +163,8 @@ class Upstream:
         first, late = self.slow_first
         if late and len(self.arrivals[url.path]) < first:
             time.sleep(late)  # a slow connect, TLS or proxy queue: it reaches the limiter late
+        if self.jitter:
+            time.sleep(self.random.uniform(0, self.jitter))  # the same, at random
         with self.lock:
             self.log.append(url.path)
             self.auth.append(h.headers.get("Authorization", ""))
