@@ -1,7 +1,7 @@
 """Issue 25: the nine ways a sync exited 0 with records missing or wrong, each against a fake
 upstream that behaves as the vendors' docs allow. `lost` is what the upstream holds and the
-team does not (a missing record, or one stored with other values); every test says how many
-were lost before the fix in its assertion message's left-hand side when run on the old code."""
+team does not (a missing record, or one stored with other values). Every test here fails on
+the code before issue 25; the records each lost there are in docs/sync.md (Completeness)."""
 
 from __future__ import annotations
 
