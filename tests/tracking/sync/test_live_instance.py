@@ -175,7 +175,8 @@ def test_sync_cursor_makes_b_s_csv_exports_equal_a_s(team, instance_a, b, monkey
                                    "source": "AGENT", "totalLinesAdded": 2}])  # fmt: skip
     out, _ = sync(instance_a, "cursor", "--max-rpm", "0", env_key="CURSOR_API_KEY",
                   key=instance_a.key, monkeypatch=monkeypatch)  # fmt: skip
-    assert "2 created, 0 updated" in out and "; 2 requests" in out
+    # One window per stream: its count (the JSON list) and its export.
+    assert "2 created, 0 updated" in out and "; 4 requests" in out
     for path in ("/analytics/ai-code/commits.csv", "/analytics/ai-code/changes.csv"):
         theirs = instance_a.get(f"{path}?{RANGE}")
         ours = b.get(f"{path}?{RANGE}").getvalue()
@@ -206,12 +207,13 @@ def ours_commits(b, base: str) -> str:
 
 def test_a_paced_sync_against_a_limited_to_5_per_minute_is_exact(team, limited_a, b, monkeypatch):
     """The client's pacing (default 5/min per endpoint) keeps it under A's limit: 90 days of
-    CSV are 3 requests per endpoint, so the run never waits and never meets a 429."""
+    CSV are 3 requests per endpoint (the exports, and the JSON lists that count them), so the
+    run never waits and never meets a 429."""
     started = time.monotonic()
     out, _ = sync(limited_a, "cursor", env_key="CURSOR_API_KEY", key=limited_a.key,
                   monkeypatch=monkeypatch)  # fmt: skip
     assert time.monotonic() - started < 30
-    assert "6 requests, 0 429s waited" in out
+    assert "12 requests, 0 429s waited" in out
     theirs = limited_a.get(f"/analytics/ai-code/commits.csv?{RANGE}")
     ours = b.get(f"/analytics/ai-code/commits.csv?{RANGE}").getvalue()
     assert _rows(ours, "user_id") == _rows(theirs, "user_id")

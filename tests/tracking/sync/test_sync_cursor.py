@@ -38,10 +38,13 @@ def test_it_mirrors_every_commit_and_change_from_the_csv_exports(team, upstream)
     assert stored_commits(team) == upstream_commits(upstream)
     assert stored_changes(team) == upstream_changes(upstream)
     assert "40 received" not in out and "160 received, 160 created" in out
-    # 10 days in windows of 3 days: 4 windows, one CSV request per window and stream.
+    # 10 days in windows of 3 days: 4 windows, one CSV request per window and stream, and
+    # the JSON list's count of the same window (the CSV's row count is checked against it).
     assert upstream.counts() == {
         "/analytics/ai-code/commits.csv": 4,
         "/analytics/ai-code/changes.csv": 4,
+        "/analytics/ai-code/commits": 4,
+        "/analytics/ai-code/changes": 4,
     }
 
 
@@ -63,10 +66,12 @@ def test_a_rerun_fetches_from_the_checkpoint_and_changes_nothing(team, upstream)
     upstream.log.clear()
     out, _ = sync(upstream, "cursor", *FAST)
     assert "0 created, 0 updated" in out
-    # One window (checkpoint minus the overlap .. now) per stream.
+    # One window (checkpoint minus the overlap .. now) per stream, and its count.
     assert upstream.counts() == {
         "/analytics/ai-code/commits.csv": 1,
         "/analytics/ai-code/changes.csv": 1,
+        "/analytics/ai-code/commits": 1,
+        "/analytics/ai-code/changes": 1,
     }
 
 
@@ -80,7 +85,7 @@ def test_new_records_arrive_on_the_next_run_and_only_the_new_range_is_read(team,
     assert "2 created" in out
     assert stored_commits(team) == upstream_commits(upstream)
     assert stored_changes(team) == upstream_changes(upstream)
-    assert len(upstream.log) == 2
+    assert len(upstream.log) == 2 * 2  # a count and an export per stream
 
 
 def test_a_record_at_the_checkpoint_instant_is_not_skipped(team, upstream):
@@ -98,7 +103,7 @@ def test_the_checkpoint_is_per_team_source_and_stream(team, upstream):
     states = SyncState.objects.filter(team=team).order_by("stream")
     assert [(s.source, s.stream) for s in states] == [("cursor", "changes"), ("cursor", "commits")]
     assert all(s.checkpoint and s.last_success_at and not s.last_error for s in states)
-    assert states[1].records == 40 and states[1].requests == 4
+    assert states[1].records == 40 and states[1].requests == 4 * 2
 
 
 def test_dry_run_validates_and_stores_nothing(team, upstream):
@@ -112,7 +117,7 @@ def test_reset_backfills_since_again(team, upstream):
     sync(upstream, "cursor", *FAST)
     upstream.log.clear()
     sync(upstream, "cursor", *FAST, "--reset")
-    assert len(upstream.log) == 8
+    assert len(upstream.log) == 8 * 2
 
 
 def test_it_refuses_to_run_without_a_key(team, upstream, monkeypatch):
@@ -142,8 +147,9 @@ def test_watch_syncs_again_every_interval(team, upstream, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         sync(upstream, "cursor", *FAST, "--watch", "300")
     assert naps == [300.0, 300.0]
-    # The backfill (4 windows a stream), a nap, one incremental pass (1 a stream), a nap.
-    assert len(upstream.log) == 8 + 2
+    # The backfill (4 windows a stream), a nap, one incremental pass (1 a stream), a nap;
+    # each window a count and an export.
+    assert len(upstream.log) == (8 + 2) * 2
 
 
 def test_a_commit_message_over_the_csv_modules_default_cell_limit_is_read(team, upstream):

@@ -49,6 +49,7 @@ def test_it_asks_commits_detail_for_at_most_50_hashes(team, upstream):
     counts = upstream.counts()
     # 2 windows of 5 days; ~60 commits each: 2 detail requests per window.
     assert counts[QODER_BASE + "/commits/export"] == 2
+    assert counts[QODER_BASE + "/commits"] == 2  # the export's row count is checked
     assert counts[QODER_BASE + "/commits/detail"] == 4
     # 450 changes in pages of 200 over 2 windows.
     assert counts[QODER_BASE + "/changes"] in (3, 4)
@@ -59,7 +60,14 @@ def test_a_rerun_reads_only_from_the_checkpoint(team, upstream):
     upstream.log.clear()
     out, _ = sync(upstream, "qoder", *FAST)
     assert "0 created, 0 updated" in out
-    assert upstream.counts() == {QODER_BASE + "/commits/export": 1, QODER_BASE + "/changes": 1}
+    # One window per stream: the commits' count, export and the details of the commits in
+    # the overlap (3 h by default for Qoder), the changes' page.
+    assert upstream.counts() == {
+        QODER_BASE + "/commits": 1,
+        QODER_BASE + "/commits/export": 1,
+        QODER_BASE + "/commits/detail": 1,
+        QODER_BASE + "/changes": 1,
+    }
     states = SyncState.objects.filter(team=team, source="qoder")
     assert {s.stream for s in states} == {"commits", "changes"}
 

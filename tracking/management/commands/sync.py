@@ -11,13 +11,22 @@ import os
 import re
 import sys
 import time
+import urllib.parse
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
 from teams.management.options import team_option
-from tracking.sync.engine import Options, SyncFailed, Totals, sync_streams
+from tracking.sync.engine import (
+    Options,
+    SyncFailed,
+    Totals,
+    Verified,
+    sync_streams,
+    verify_streams,
+)
 from tracking.sync.http import Client, Pacer
 from tracking.sync.sources import cursor_streams, qoder_streams
 
@@ -25,6 +34,11 @@ UPSTREAMS = {
     "cursor": ("CURSOR_API_KEY", "CURSOR_API_BASE_URL", "https://api.cursor.com"),
     "qoder": ("QODER_API_KEY", "QODER_API_BASE_URL", "https://api.qoder.com"),
 }
+# Cursor selects by createdAt, the time a record reached it: an hour covers records stamped
+# at the checkpoint's instant and late writes. Qoder selects commits by commitTs, the commit's
+# own time, and a commit reaches Qoder when it is pushed: up to ~90 min after it was made in
+# the measured case (docs/sync.md), so twice that.
+OVERLAP = {"cursor": "1h", "qoder": "3h"}
 _DURATION = re.compile(r"^(\d+)([dhms])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
 
@@ -59,7 +73,8 @@ class Command(BaseCommand):
             help="Days per upstream request range (default 30).",
         )
         parser.add_argument(
-            "--overlap", default="1h", help="Re-read this much before the checkpoint (default 1h)."
+            "--overlap",
+            help="Re-read this much before the checkpoint (default: cursor 1h, qoder 3h).",
         )
         parser.add_argument(
             "--max-rpm",
@@ -78,6 +93,12 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Forget the checkpoints: backfill --since again."
         )
         parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="After the sync, compare the upstream's counts with the team's over --since "
+            "(halving ranges that differ down to a day) and read again the days that differ.",
+        )
+        parser.add_argument(
             "--watch", type=float, metavar="SECONDS", help="Keep running: sync again every SECONDS."
         )
         parser.add_argument(
@@ -93,7 +114,7 @@ class Command(BaseCommand):
             options = Options(
                 since=duration(o["since"]),
                 window=timedelta(days=o["window_days"]),
-                overlap=duration(o["overlap"]),
+                overlap=duration(o["overlap"] or OVERLAP[o["upstream"]]),
                 dry_run=o["dry_run"],
                 reset=o["reset"],
             )
@@ -103,7 +124,10 @@ class Command(BaseCommand):
             raise CommandError("--window-days must be at least 1")
         show = o["progress"] or sys.stderr.isatty()
         while True:
-            failed = self._run(o["upstream"], team, streams, client, options, show)
+            watching = o["watch"] is not None
+            failed = self._run(
+                o["upstream"], team, streams, client, options, show, watching, o["verify"]
+            )
             if o["watch"] is None:
                 break
             options.reset = False  # only the first pass of a --watch forgets the checkpoints
@@ -118,6 +142,11 @@ class Command(BaseCommand):
         if not key:
             raise CommandError(f"Set {key_var} to the upstream's API key.")
         base_url = o["base_url"] or os.environ.get(url_var) or default_url
+        parsed = urllib.parse.urlsplit(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise CommandError(
+                f"the base URL must be http:// or https:// and a host, got {base_url!r}"
+            )
         if o["upstream"] == "cursor":
             auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
             streams = cursor_streams(o["format"])
@@ -129,14 +158,14 @@ class Command(BaseCommand):
             base_url=base_url,
             auth_header=auth,
             secret=key,
-            pacer=Pacer(o["max_rpm"]),
+            pacer=Pacer(o["max_rpm"], window=float(getattr(settings, "SYNC_RATE_WINDOW", 60.0))),
             timeout=o["timeout"],
             max_attempts=max(1, o["retries"]),
             on_wait=lambda line: self.stderr.write(line),
         )
         return client, streams
 
-    def _run(self, upstream, team, streams, client, options, show) -> str:
+    def _run(self, upstream, team, streams, client, options, show, watching, verify) -> str:
         before = client.stats.requests, client.stats.waited_429
         write = self.stderr.write if show else (lambda line: None)
         try:
@@ -149,10 +178,38 @@ class Command(BaseCommand):
                 progress=write,
             )
         except SyncFailed as exc:
-            self.stderr.write(f"sync {upstream}: {client.redact(str(exc))}")
-            return client.redact(str(exc))
+            message = client.redact(str(exc))
+            if watching:  # printed here, once per failed pass; otherwise by CommandError
+                self.stderr.write(f"sync {upstream} failed: {message}")
+            return message
         self.stdout.write(self._summary(upstream, totals, client, before, options.dry_run))
+        if verify:
+            try:
+                verified = verify_streams(
+                    team=team, source=upstream, streams=streams, client=client,
+                    options=options, progress=write,
+                )  # fmt: skip
+            except SyncFailed as exc:
+                message = client.redact(str(exc))
+                if watching:
+                    self.stderr.write(f"sync {upstream} --verify failed: {message}")
+                return message
+            self.stdout.write(self._verified(upstream, verified))
+            if verified.differ:
+                # Records the upstream no longer serves: named, never deleted; not a failure.
+                self.stderr.write(f"sync {upstream} --verify: still different after a re-read "
+                                  f"(stored, the upstream no longer serves them): "
+                                  f"{'; '.join(verified.differ[:10])}")  # fmt: skip
         return ""
+
+    def _verified(self, upstream, verified: Verified) -> str:
+        days = ", ".join(verified.reread[:10]) + (" ..." if len(verified.reread) > 10 else "")
+        return (
+            f"sync {upstream} --verify: {verified.ranges} ranges compared, "
+            f"{len(verified.reread)} days read again{f' ({days})' if days else ''}: "
+            f"{verified.created} created, {verified.updated} updated; "
+            f"{len(verified.differ)} still different"
+        )
 
     def _summary(self, upstream, totals: Totals, client, before, dry_run) -> str:
         seconds = time.monotonic() - totals.started
