@@ -54,6 +54,15 @@ def read_connection(model):
     return connections[router.db_for_read(model)]
 
 
+def records_alias() -> str:
+    """Where reads of records go now: the request's replica, or the primary (no request, or
+    inside a transaction, which reads what it may be about to write)."""
+    alias = _request_replica.get()
+    if alias is None or _in_transaction(connections[DEFAULT_DB_ALIAS]):
+        return DEFAULT_DB_ALIAS
+    return alias
+
+
 class ReplicaRouter:
     """Django database router: the rule above."""
 
@@ -61,14 +70,9 @@ class ReplicaRouter:
         instance = hints.get("instance")
         if instance is not None and instance._state.db:
             return instance._state.db  # related objects come from where their parent came from
-        alias = _request_replica.get()
-        if alias is None:
-            return DEFAULT_DB_ALIAS
         if model._meta.app_label not in settings.DATABASE_REPLICA_APPS:
             return DEFAULT_DB_ALIAS
-        if _in_transaction(connections[DEFAULT_DB_ALIAS]):
-            return DEFAULT_DB_ALIAS  # a transaction reads what it may be about to write
-        return alias
+        return records_alias()
 
     def db_for_write(self, model, **hints):
         return DEFAULT_DB_ALIAS

@@ -152,15 +152,21 @@ def cluster():
         shutil.rmtree(base, ignore_errors=True)
 
 
-def request(url: str, key: str, body: list | None = None) -> tuple[int, bytes]:
+def request(url: str, key: str, body: list | None = None, headers=None) -> tuple[int, bytes]:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Authorization": basic(key),
-                                 "Content-Type": "application/json"})  # fmt: skip
+    headers = {"Authorization": basic(key), "Content-Type": "application/json", **(headers or {})}
+    req = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
+
+
+def etag(url: str, key: str) -> str:
+    req = urllib.request.Request(url, headers={"Authorization": basic(key)})
+    with urllib.request.urlopen(req, timeout=30) as response:
+        return response.headers["ETag"]
 
 
 def commit(n: int) -> dict:
@@ -234,6 +240,7 @@ def test_reads_come_from_a_streaming_replica_and_writes_arrive_there(cluster):
         assert pg(cluster.standby, "SELECT count(*) FROM tracking_commit", DB) == [(1,)]
         # The API's reads are the replica's: the page, and the COPY export.
         assert total() == 1
+        stale_etag = etag(commits, read_key)  # the replica's data version, not the primary's
         status, csv = request(export, read_key)
         assert status == 200 and csv.count(b"\n") == 2  # header + the replicated commit
         # rollups verify (a command) reads the primary: the second commit's rollups agree.
@@ -251,6 +258,8 @@ def test_reads_come_from_a_streaming_replica_and_writes_arrive_there(cluster):
         # Resumed: the second commit arrives on the replica.
         pg(cluster.standby, "SELECT pg_wal_replay_resume()")
         caught_up = wait_for(lambda: total() == 2, what="the second commit on the replica")
+        # The ETag sent with the old rows does not match the new ones (no stale 304).
+        assert request(commits, read_key, headers={"If-None-Match": stale_etag})[0] == 200
         status, csv = request(export, read_key)
         assert csv.count(b"\n") == 3
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -28,6 +28,7 @@ REPLICA = "replica_0"
 def decisions(settings, monkeypatch):
     """A configured replica that is always usable; every read decision as (app label, alias)."""
     settings.DATABASE_REPLICAS = [REPLICA]
+    connections[REPLICA] = connections[DEFAULT_DB_ALIAS]  # a mirror, as in Django's tests
     monkeypatch.setattr(replicas, "usable_replica", lambda alias: True)
     seen: list[tuple[str, str]] = []
     decide = replicas.ReplicaRouter.db_for_read
@@ -40,6 +41,7 @@ def decisions(settings, monkeypatch):
     monkeypatch.setattr(replicas.ReplicaRouter, "db_for_read", recording)
     yield seen
     replicas._request_replica.set(None)
+    del connections[REPLICA]
 
 
 def on_replica(seen) -> set[str]:
