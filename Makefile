@@ -49,3 +49,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Two gunicorn instances behind nginx, Redis, 20 clients for 60 s, one instance killed at 20 s
+# (docs/scaling.md). DATABASE_URL: a PostgreSQL database (default aicode_multi).
+bench-multi: $(STAMP)
+	$(PY) -m bench.multi $(BENCH_ARGS)
