@@ -8,7 +8,7 @@ PORT ?= 8000
 # Local commands use the development settings; manage.py and gunicorn default to production.
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: run test test-pg lint format bench install migrate demo
+.PHONY: run test test-pg test-replica lint format bench bench-multi install migrate demo
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ test: $(STAMP)
 test-pg: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/aicode} $(PY) -m pytest $(PYTEST_ARGS)
 
+# A real streaming replica (initdb + pg_basebackup on ports 26400-26999, as the postgres user);
+# part of `make test` too. docs/scaling.md.
+test-replica: $(STAMP)
+	$(PY) -m pytest tests/common/test_replica_streaming.py -s $(PYTEST_ARGS)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -44,3 +49,8 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
+
+# Two gunicorn instances behind nginx, Redis, 20 clients for 60 s, one instance killed at 20 s
+# (docs/scaling.md). DATABASE_URL: a PostgreSQL database (default aicode_multi).
+bench-multi: $(STAMP)
+	$(PY) -m bench.multi $(BENCH_ARGS)

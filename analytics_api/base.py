@@ -143,7 +143,8 @@ class TeamScopedAPIView(APIView):
 
     def compute_etag(self) -> str:
         team = self.team
-        parts = (team.pk, team.data_version, self.rate_limit_group, *self.etag_parts())
+        # The version of the database the body is read from (a read replica may lag).
+        parts = (team.pk, team.data_version_as_read(), self.rate_limit_group, *self.etag_parts())
         digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
         return f'"{digest}"'
 

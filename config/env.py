@@ -89,3 +89,32 @@ def parse_database_url(url: str) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {scheme!r} is not supported: use postgres://... or sqlite:///..."
     )
+
+
+def configure_replicas(databases: dict, urls: list[str]) -> list[str]:
+    """Add each read replica's URL to `databases` as replica_0, replica_1, ...; their aliases.
+
+    Streaming replication is PostgreSQL's: the primary and every replica must be PostgreSQL.
+    In tests each replica mirrors the primary (Django's TEST MIRROR), so code that reads from
+    a replica sees the test's own rows.
+    """
+    primary = databases["default"]
+    aliases = []
+    for i, url in enumerate(urls):
+        entry = parse_database_url(url)
+        if not (
+            entry["ENGINE"].endswith("postgresql") and primary["ENGINE"].endswith("postgresql")
+        ):
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS entry {i + 1} ({url.split('@')[-1]!r}): read replicas "
+                "are PostgreSQL streaming-replication standbys; DATABASE_URL and every replica "
+                "URL must be postgres://..."
+            )
+        entry["OPTIONS"].setdefault("connect_timeout", "3")  # a dead replica costs 3 s, then
+        entry["CONN_MAX_AGE"] = primary.get("CONN_MAX_AGE", 0)  # it is left out for a while
+        entry["CONN_HEALTH_CHECKS"] = True
+        entry["TEST"] = {"MIRROR": "default"}
+        alias = f"replica_{i}"
+        databases[alias] = entry
+        aliases.append(alias)
+    return aliases

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from config.env import envbool, envfloat, envint, envlist, envstr, parse_database_url
+from config.env import (
+    configure_replicas,
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envstr,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "common.replicas.ReplicaReadsMiddleware",  # which reads may go to a replica
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -76,6 +85,14 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DATABASES["default"]["CONN_MAX_AGE"] = envint("CONN_MAX_AGE", 60, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Read replicas (PostgreSQL streaming-replication standbys), comma-separated URLs: the aliases
+# replica_0, replica_1, ... The rule for which reads may go there: common/replicas.py and
+# docs/scaling.md. Empty (the default): one database, as without replicas.
+DATABASE_REPLICAS = configure_replicas(DATABASES, envlist("DATABASE_REPLICA_URLS", []))
+DATABASE_ROUTERS = ["common.replicas.ReplicaRouter"]
+DATABASE_REPLICA_APPS = ["tracking"]  # the records and their summary tables
+DATABASE_REPLICA_MAX_LAG = envfloat("DATABASE_REPLICA_MAX_LAG", 30.0)
+DATABASE_REPLICA_CHECK_SECONDS = envfloat("DATABASE_REPLICA_CHECK_SECONDS", 5.0)
 
 # Rate-limit counters live in a shared store with an atomic increment (API.md section 5):
 # Redis when REDIS_URL is set, otherwise the database through one atomic SQL statement.

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import slugify
 
+from common.replicas import records_alias
 from teams.public_ids import encode_member_id
 
 KEY_ALPHABET = string.ascii_letters + string.digits
@@ -73,6 +74,18 @@ class Team(models.Model):
     def bump_data_version(self) -> None:
         """Call inside the transaction that changed this team's records."""
         Team.objects.filter(pk=self.pk).update(data_version=models.F("data_version") + 1)
+
+    def data_version_as_read(self) -> int:
+        """The data version of the database the records are read from now: a read replica's
+        may be behind the primary's, and an ETag must describe the rows it is sent with (the
+        bump is replicated in the same transaction as the records)."""
+        alias = records_alias()
+        if alias == self._state.db:
+            return self.data_version
+        version = (
+            Team.objects.using(alias).filter(pk=self.pk).values_list("data_version", flat=True)
+        ).first()
+        return self.data_version if version is None else version
 
 
 def normalize_email(email: str) -> str:

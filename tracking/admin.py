@@ -25,6 +25,9 @@ from teams.models import Member, Team, normalize_email
 from tracking import rollups
 from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, SyncState
 
+# The admin's index page shows the read replicas' lag (common/replicas.py, docs/scaling.md).
+admin.site.index_template = "admin/aicode_index.html"
+
 TEAM_PARAM = "team__id__exact"
 HEX_PREFIX = re.compile(r"^[0-9a-fA-F]{4,64}$")
 # The repo filter offers the repos of this many most recent commits (a bounded scan).

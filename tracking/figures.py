@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import (
     Count,
     F,
@@ -32,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncDate
 
 from common.db import is_postgresql
+from common.replicas import read_connection
 from teams.models import Member, Team
 from tracking import catalog, rollups
 from tracking.models import (
@@ -283,7 +283,7 @@ def raw_extension_change_counts(*, team: Team, filters: Filters) -> dict[str, in
         where += f" AND p.ext IN ({', '.join(['%s'] * len(filters.file_extensions))})"
         params += list(filters.file_extensions)
     sql = f"SELECT p.ext, COUNT(*) FROM ({pairs}) p WHERE {where} GROUP BY p.ext"
-    with connection.cursor() as cursor:
+    with read_connection(Commit).cursor() as cursor:  # a replica's, in a GET
         cursor.execute(sql, params)
         return dict(cursor.fetchall())
 
@@ -512,7 +512,7 @@ def _ranked(pieces: list[QuerySet], limit: int) -> list[dict]:
         f"HAVING SUM(u.commits) > 0 ORDER BY {ai} DESC, {total} DESC, m.email, u.member_id "
         "LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    with read_connection(Commit).cursor() as cursor:  # a replica's, in a GET
         cursor.execute(sql, [*params, limit])
         rows = [dict(zip(RANKED_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
     for row in rows:  # SQLite hands out the UUID column as its hex text

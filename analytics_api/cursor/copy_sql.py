@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
 from django.db.models import QuerySet
 from psycopg.types.json import Jsonb
 
@@ -120,7 +120,8 @@ def _copy(select: str, qs: QuerySet, team: Team):
     # created after it was read (a concurrent ingest) are left out, as the earlier join on the
     # member list left them out, instead of being written with an empty user id.
     params = [public_ids, *where_params, public_ids]
-    with connection.cursor() as cursor:
+    # The read's database: a replica while a GET is answered (common.replicas), else the primary.
+    with connections[qs.db].cursor() as cursor:
         with cursor.cursor.copy(sql, params) as copy:
             yield from _rechunk(copy)
 
@@ -129,6 +130,7 @@ def _where(qs: QuerySet) -> tuple[str, str, list]:
     """(table, WHERE clause, its parameters) of the read's scoped queryset, compiled by Django
     against the unaliased table. The read filters on the table's own columns only (a member
     is filtered by id: reads.Who.resolved), so no join is needed for it."""
+    connection = connections[qs.db]
     table = connection.ops.quote_name(qs.model._meta.db_table)
     query = qs.query
     try:
