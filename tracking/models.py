@@ -541,8 +541,9 @@ class ActivityDay(models.Model):
     output_tokens = models.BigIntegerField(default=0)
     cache_read_tokens = models.BigIntegerField(default=0)
     cache_write_tokens = models.BigIntegerField(default=0)
-    # Estimated cost in US cents, where the source gives one (null: it does not).
-    cost_cents = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    # Estimated cost in US cents, where the source gives one (null: it does not). Wide enough
+    # for the sum of a million events of the largest cost ingest takes.
+    cost_cents = models.DecimalField(max_digits=30, decimal_places=6, null=True, blank=True)
     source_schema = models.CharField(max_length=64)
     raw = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -311,16 +311,18 @@ ADMIN_TAG = "Cursor Admin API"
 _CONTROL_FREE = r"^[^\u0000-\u001F\u007F]*"
 _EPOCH_MS = {
     "description": "Epoch milliseconds (a string of digits is read the same way).",
+    "nullable": True,
     "anyOf": [
         {"type": "integer", "minimum": 0, "maximum": 253402300799999},
         {"type": "string", "pattern": r"^ *[0-9]{1,15} *$"},
     ],
 }
 _POSITIVE_INT = {
+    "nullable": True,
     "anyOf": [
         {"type": "integer", "minimum": 1},
         {"type": "string", "pattern": r"^ *0*[1-9][0-9]{0,17} *$"},
-    ]
+    ],
 }
 DAILY_USAGE_BODY = {
     "type": "object",
@@ -335,12 +337,17 @@ USAGE_EVENTS_BODY = {
         "endDate": {**_EPOCH_MS, "description": "Default: now."},
         "userId": {
             "description": "The member's id (GET /teams/members) or user_... id.",
+            "nullable": True,
             "anyOf": [
                 {"type": "integer", "minimum": 0},
                 {"type": "string", "pattern": r"^ *([0-9]+|user_[A-Za-z0-9]+) *$"},
             ],
         },
-        "email": {"type": "string", "pattern": _CONTROL_FREE + "@" + _CONTROL_FREE[1:] + "$"},
+        "email": {
+            "type": "string",
+            "nullable": True,
+            "pattern": _CONTROL_FREE + "@" + _CONTROL_FREE[1:] + "$",
+        },
         "page": {**_POSITIVE_INT, "description": "From 1. Default 1."},
         "pageSize": {**_POSITIVE_INT, "description": "Default 10; above 1000 is 1000."},
     },

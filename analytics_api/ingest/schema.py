@@ -152,7 +152,7 @@ MESSAGES = ingest_schema(
 # -- Editor activity in Cursor's Admin API shapes (tracking/ingest/activity.py) ---------------
 
 _BOOL = {"type": "boolean", "nullable": True}
-_AMOUNT = {"type": "number", "nullable": True, "minimum": 0, "exclusiveMaximum": 1e12}
+_AMOUNT = {"type": "number", "nullable": True, "minimum": 0, "maximum": 999_999_999_999}
 _EPOCH_MS = {"type": "integer", "minimum": 0, "maximum": 253402300799999}
 CURSOR_DAILY_USAGE_RECORDS = {
     "type": "array",
@@ -161,9 +161,13 @@ CURSOR_DAILY_USAGE_RECORDS = {
         "required": ["email"],
         "properties": {
             "email": {"type": "string", "format": "email", "maxLength": 254},
-            "userEmail": {"type": "string", "format": "email", "maxLength": 254},
-            "day": {"type": "string", "format": "date"},
-            "date": {**_EPOCH_MS, "description": "The day, epoch milliseconds (UTC)."},
+            "userEmail": {"type": "string", "format": "email", "maxLength": 254, "nullable": True},
+            "day": {"type": "string", "format": "date", "nullable": True},
+            "date": {
+                **_EPOCH_MS,
+                "nullable": True,
+                "description": "The day, epoch milliseconds (UTC).",
+            },
             "isActive": _BOOL,
             **{
                 name: _COUNT

@@ -22,7 +22,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError
@@ -65,7 +65,7 @@ EVENT_FIELDS = frozenset(
     {"timestamp", "model", "kind", "maxMode", "requestsCosts", "isTokenBasedCall"}
     | {"tokenUsage", "isFreeBugbot", "userEmail", "userName", *EVENT_EXTRAS}
 )
-MAX_AMOUNT = Decimal(10) ** 12  # cents or request units: far above any real event
+MAX_AMOUNT = 999_999_999_999  # cents or request units: far above any real event
 # Cursor's daily row, split by feature: (feature, ActivityDay column, Cursor field).
 FEATURE_COUNTS = (
     ("tab", "suggestions_shown", "totalTabsShown"),
@@ -111,12 +111,13 @@ def parse_record(kind: str, raw: Any, *, locator: int = 0) -> Record:
 
 def _daily(fields: _Fields) -> Record:
     raw = fields.raw
-    email_field = "email" if raw.get("email") not in (None, "") else "userEmail"
-    email = None
-    if raw.get(email_field) in (None, ""):
+    given = [name for name in ("email", "userEmail") if raw.get(name) not in (None, "")]
+    emails = {name: fields.get(name, f.email) for name in given}
+    email = emails.get("email") or emails.get("userEmail")
+    if not given:
         fields.problem("email", "is required: the member's email address")
-    else:
-        email = fields.get(email_field, f.email)
+    elif len(set(emails.values())) > 1:
+        fields.problem("userEmail", f"is {emails['userEmail']}, but email is {emails['email']}")
     counts = {name: fields.count(name) for name in DAILY_COUNTS}
     texts = {name: fields.get(name, f.text, max_length=255) for name in DAILY_TEXTS}
     active = fields.get("isActive", f.boolean)
@@ -220,14 +221,10 @@ def _amount(fields: _Fields, name: str, value) -> Decimal | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         fields.problem(name, f"must be a non-negative number, got {value!r:.60}")
         return None
-    try:
-        amount = Decimal(repr(value)).quantize(Decimal("0.000001"))
-    except InvalidOperation:
-        amount = None
-    if amount is None or amount < 0 or amount >= MAX_AMOUNT:
-        fields.problem(name, f"must be a non-negative number below {MAX_AMOUNT}, got {value!r:.60}")
+    if not 0 <= value <= MAX_AMOUNT:
+        fields.problem(name, f"must be a number from 0 to {MAX_AMOUNT}, got {value!r:.60}")
         return None
-    return amount
+    return Decimal(repr(value)).quantize(Decimal("0.000001"))
 
 
 def _extras(fields: _Fields) -> None:
@@ -445,13 +442,12 @@ def _rebuild_model_days(team: Team, pairs: set, stamp: datetime) -> None:
     """The "by model" ActivityDay rows of these (member, day) pairs, from the stored events."""
     days = [d for _, d in pairs]
     start = datetime.combine(min(days), time.min, tzinfo=UTC)
-    end = datetime.combine(max(days) + timedelta(days=1), time.min, tzinfo=UTC)
     events = UsageEvent.objects.of(team).filter(
-        tool=Tool.CURSOR,
-        member_id__in={m for m, _ in pairs},
-        occurred_at__gte=start,
-        occurred_at__lt=end,
+        tool=Tool.CURSOR, member_id__in={m for m, _ in pairs}, occurred_at__gte=start
     )
+    if max(days) < date.max:  # 9999-12-31 has no next day
+        end = datetime.combine(max(days) + timedelta(days=1), time.min, tzinfo=UTC)
+        events = events.filter(occurred_at__lt=end)
     sums: dict[_RowKey, dict] = defaultdict(_empty_sums)
     columns = ("member_id", "occurred_at", "model", "input_tokens", "output_tokens")
     columns += ("cache_read_tokens", "cache_write_tokens", "total_cents")
