@@ -500,7 +500,8 @@ class DemoActivity:
         accepted_added = tabs * rng.randint(1, 3) + accepts * rng.randint(4, 20)
         typed = rng.randint(20, 400)
         composer, chat, agent = rng.randint(0, 8), rng.randint(0, 20), rng.randint(0, 25)
-        paid = rng.randint(0, 3) if rng.random() < 0.2 else 0
+        # Part of the requests billed by usage, never more than there were.
+        paid = min(rng.randint(0, 3), composer + chat + agent) if rng.random() < 0.2 else 0
         return {
             "date": int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000),
             "email": email, "isActive": True,

@@ -56,3 +56,17 @@ def test_the_demo_command_adds_activity_to_an_older_demo_team():
     assert "Added Cursor editor activity" in output
     assert UsageEvent.objects.filter(team=team).count() == 30
     assert not UsageEvent.objects.exclude(team=team).exists()
+
+
+def test_demo_daily_rows_are_valid_for_any_team_size():
+    """Every generated row passes the ingest validation (a large team once drew a negative
+    subscriptionIncludedReqs: more usage-based requests than requests)."""
+    from tracking.ingest.activity import CURSOR_DAILY_USAGE, parse_record
+
+    activity = DemoActivity(size=DemoSize(members=200, days=90, usage_events=0), now=NOW)
+    for line, row in activity.daily_usage():
+        parse_record(CURSOR_DAILY_USAGE, row, locator=line)  # raises on an invalid row
+        assert (
+            row["usageBasedReqs"]
+            <= row["composerRequests"] + row["chatRequests"] + row["agentRequests"]
+        )
