@@ -27,8 +27,10 @@ from typing import Any
 
 from django.db import IntegrityError
 
+from common.db import copy_rows
 from teams.models import Team
 from tracking.ingest import fields as f
+from tracking.ingest import jsonfast
 from tracking.ingest.records import Record, RecordInvalid, _Fields
 from tracking.ingest.writers import WriteRace, Written
 from tracking.models import ActivityDay, Tool, UsageEvent
@@ -330,31 +332,31 @@ def _stored_rows(team: Team, schema: str, pairs: set) -> dict[_RowKey, ActivityD
 
 
 def _apply(team, schema, wanted: dict, stored: dict, pairs: set, stamp) -> set:
-    """Make the stored rows of `pairs` (member, day) equal to `wanted`: create, update and
-    delete only what differs. Returns the pairs that changed."""
+    """Make the stored rows of `pairs` (member, day) equal to `wanted`: rows that differ are
+    deleted and written anew (keeping their created_at), the rest is left alone. Returns the
+    pairs that changed. Optimization: a DELETE by id and a COPY, not Django's bulk_update,
+    whose CASE per row and column is slow."""
     changed: set = set()
-    new, updates = [], []
+    new, gone = [], []
     for key, values in wanted.items():
         full = {m: (False if m == "active" else None if m == "cost_cents" else 0) for m in MEASURES}
         full.update(values)
         full.setdefault("raw", None)
         row = stored.get(key)
-        if row is None:
-            new.append(_new_row(team, schema, key, full, stamp))
+        if row is not None and not any(_differs(getattr(row, n), v) for n, v in full.items()):
+            continue
+        created = stamp if row is None else row.created_at
+        if row is not None:
+            gone.append(row.pk)
+        new.append(_new_row(team, schema, key, full, created, stamp))
+        changed.add((key.member_id, key.day))
+    for key, row in stored.items():
+        if key not in wanted:
+            gone.append(row.pk)
             changed.add((key.member_id, key.day))
-        elif any(_differs(getattr(row, name), value) for name, value in full.items()):
-            for name, value in full.items():
-                setattr(row, name, value)
-            row.updated_at = stamp
-            updates.append(row)
-            changed.add((key.member_id, key.day))
-    stale = [row.pk for key, row in stored.items() if key not in wanted]
-    changed |= {(k.member_id, k.day) for k, row in stored.items() if k not in wanted}
-    if stale:
-        ActivityDay.objects.of(team).filter(pk__in=stale).delete()
+    if gone:
+        ActivityDay.objects.of(team).filter(pk__in=gone).delete()
     _create(ActivityDay, new)
-    if updates:
-        ActivityDay.objects.bulk_update(updates, [*MEASURES, "raw", "updated_at"], batch_size=500)
     return changed
 
 
@@ -364,19 +366,22 @@ def _differs(old, new) -> bool:
     return old != new
 
 
-def _new_row(team, schema, key: _RowKey, values: dict, stamp) -> ActivityDay:
-    return ActivityDay(
-        team=team,
-        member_id=key.member_id,
-        tool=Tool.CURSOR,
-        day=key.day,
-        feature=key.feature,
-        model=key.model,
-        source_schema=schema,
-        created_at=stamp,
-        updated_at=stamp,
+def _new_row(team, schema, key: _RowKey, values: dict, created, stamp) -> dict:
+    """An ActivityDay row as its columns' values (Optimization: no model instance)."""
+    return {
+        "team_id": team.pk,
+        "member_id": key.member_id,
+        "tool": Tool.CURSOR.value,
+        "day": key.day,
+        "feature": key.feature,
+        "model": key.model,
+        "language": "",
+        "ide": "",
+        "source_schema": schema,
+        "created_at": created,
+        "updated_at": stamp,
         **values,
-    )
+    }
 
 
 EVENT_COLUMNS = (
@@ -392,46 +397,59 @@ def _write_events(team: Team, records: list[Record], stamp: datetime) -> Written
         e.event_key: e
         for e in UsageEvent.objects.of(team).filter(tool=Tool.CURSOR, event_key__in=keys)
     }
-    written, new, updates, touched = Written(), [], [], set()
+    written, new, gone, touched = Written(), [], [], set()
     for record in records:
         v = record.values
         row = stored.get(record.key[0])
-        if row is None:
-            new.append(
-                UsageEvent(
-                    team=team,
-                    tool=Tool.CURSOR,
-                    event_key=record.key[0],
-                    source_schema=EVENTS_SCHEMA,
-                    created_at=stamp,
-                    **{c: v[c] for c in EVENT_COLUMNS},
-                )
-            )
-            written.created += 1
-        elif any(_differs(getattr(row, c), v[c]) for c in EVENT_COLUMNS):
-            touched.add((row.member_id, _utc_day(row.occurred_at)))
-            for c in EVENT_COLUMNS:
-                setattr(row, c, v[c])
-            updates.append(row)
-            written.updated += 1
-        else:
+        if row is not None and not any(_differs(getattr(row, c), v[c]) for c in EVENT_COLUMNS):
             continue
+        if row is None:
+            written.created += 1
+        else:
+            written.updated += 1
+            gone.append(row.pk)
+            touched.add((row.member_id, _utc_day(row.occurred_at)))
+        new.append(
+            {
+                "team_id": team.pk,
+                "tool": Tool.CURSOR.value,
+                "event_key": record.key[0],
+                "source_schema": EVENTS_SCHEMA,
+                "created_at": stamp if row is None else row.created_at,
+                **{c: v[c] for c in EVENT_COLUMNS},
+            }
+        )
         touched.add((v["member_id"], _utc_day(v["occurred_at"])))
+    if gone:
+        UsageEvent.objects.of(team).filter(pk__in=gone).delete()
     _create(UsageEvent, new)
-    if updates:
-        UsageEvent.objects.bulk_update(updates, list(EVENT_COLUMNS), batch_size=500)
     if touched:
         _rebuild_model_days(team, touched, stamp)
     return written
 
 
-def _create(model, rows: list) -> None:
-    """A concurrent request may store the same new identity first: the service then tries
-    the whole request again (WriteRace), when this one's read sees it."""
+def _create(model, rows: list[dict]) -> None:
+    """Insert rows (every column's value by attname) with COPY on PostgreSQL (executemany
+    elsewhere). Optimization: Django's
+    bulk_create compiled every value through the field machinery, most of the write's time
+    (20,000 demo events and 3,300 daily rows: 47 of 64 s in bulk_create).
+
+    A concurrent request may store the same new identity first: the service then tries the
+    whole request again (WriteRace), when this one's read sees it."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    json = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    names = [f.attname for f in fields]
+    values = ([_cell(n in json, row[n]) for n in names] for row in rows)
     try:
-        model.objects.bulk_create(rows, batch_size=1000)
+        copy_rows(model._meta.db_table, [f.column for f in fields], values)
     except IntegrityError as exc:
         raise WriteRace(str(exc).splitlines()[0]) from exc
+
+
+def _cell(is_json: bool, value):
+    return jsonfast.dumps(value) if is_json and value is not None else value
 
 
 def _utc_day(moment: datetime) -> date:
