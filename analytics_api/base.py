@@ -66,6 +66,8 @@ class TeamScopedAPIView(APIView):
     error_dialect = "cursor"
     # e.g. "cursor.commits"; None: not rate-limited. One budget per team per group.
     rate_limit_group: str | None = None
+    # The setting that holds the group's rate (Cursor's Admin API has its own).
+    rate_limit_setting = "AI_CODE_RATE_LIMIT"
     # The query's date parameters, and whether leaving one out means "now" (a moving window)
     # rather than "unbounded"; see etag_parts.
     date_params: tuple[str, ...] = ()
@@ -139,7 +141,9 @@ class TeamScopedAPIView(APIView):
             if _etag_matches(request.META.get("HTTP_IF_NONE_MATCH", ""), self.etag):
                 raise _NotModified
         if self.rate_limit_group:
-            enforce_rate_limit(request=request, group=self.rate_limit_group)
+            enforce_rate_limit(
+                request=request, group=self.rate_limit_group, setting=self.rate_limit_setting
+            )
 
     def compute_etag(self) -> str:
         team = self.team

@@ -27,14 +27,16 @@ def _team_key(group: str, request) -> str:
     return str(request.user.team.pk)
 
 
-def _rate(group: str, request) -> str:
+def _rate(setting: str):
     # Read per request so tests and operators can change it without a restart of the code path.
-    return settings.AI_CODE_RATE_LIMIT
+    return lambda group, request: getattr(settings, setting)
 
 
-def enforce_rate_limit(*, request, group: str) -> None:
-    """Count this request against the team's budget for `group`; RateLimited when over it."""
-    usage = get_usage(request, group=group, key=_team_key, rate=_rate, increment=True)
+def enforce_rate_limit(*, request, group: str, setting: str = "AI_CODE_RATE_LIMIT") -> None:
+    """Count this request against the team's budget for `group`, whose rate is the setting
+    `setting`; RateLimited when over it."""
+    rate = _rate(setting)
+    usage = get_usage(request, group=group, key=_team_key, rate=rate, increment=True)
     if usage is not None and usage["should_limit"]:
         # django-ratelimit counts a request in the old window during its last second
         # (time_left is whole seconds, rounded down), so a client that waits exactly

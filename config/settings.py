@@ -121,6 +121,8 @@ CACHES = {
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 RATELIMIT_ENABLE = envbool("RATELIMIT_ENABLE", True)
 AI_CODE_RATE_LIMIT = envstr("AI_CODE_RATE_LIMIT", "5/m")
+# Cursor's Admin API endpoints (/teams/...): Cursor states 20 requests a minute per team.
+CURSOR_ADMIN_RATE_LIMIT = envstr("CURSOR_ADMIN_RATE_LIMIT", "20/m")
 INGEST_MAX_RECORDS = envint("INGEST_MAX_RECORDS", 10_000, minimum=1)
 INGEST_MAX_BODY_BYTES = envint("INGEST_MAX_BODY_BYTES", 128 << 20, minimum=1)  # POST /ingest/v1/*
 # Fixed key of the reversible user_... encoding. Changing it changes every public user id,

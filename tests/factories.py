@@ -8,7 +8,16 @@ import factory
 from django.utils import timezone
 
 from teams.models import ApiKey, Member, Team
-from tracking.models import Change, Commit, CommitFile, Message, Source
+from tracking.models import (
+    ActivityDay,
+    Change,
+    Commit,
+    CommitFile,
+    Message,
+    Source,
+    Tool,
+    UsageEvent,
+)
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -109,3 +118,33 @@ class MessageFactory(factory.django.DjangoModelFactory):
     model = "auto"
     conversation_id = factory.Sequence(lambda n: f"conv-{n // 3}")
     created_at = factory.LazyFunction(timezone.now)
+
+
+class ActivityDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ActivityDay
+
+    member = factory.SubFactory(MemberFactory)
+    team = factory.SelfAttribute("member.team")
+    tool = Tool.CURSOR
+    day = factory.LazyFunction(lambda: timezone.now().date())
+    active = True
+    lines_accepted_added = 40
+    requests = 3
+    source_schema = "test"
+
+
+class UsageEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UsageEvent
+
+    member = factory.SubFactory(MemberFactory)
+    team = factory.SelfAttribute("member.team")
+    tool = Tool.CURSOR
+    event_key = factory.Sequence(lambda n: f"{n:064x}")
+    occurred_at = factory.LazyFunction(timezone.now)
+    model = "claude-4-opus"
+    kind = "Usage-based"
+    requests_costs = 1
+    source_schema = "test"
+    raw = factory.LazyFunction(dict)

@@ -17,7 +17,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 RENDERERS = ("analytics_api", "dashboard")
-READERS = ("tracking/reads.py", "tracking/figures.py", "tracking/counts.py")
+READERS = (
+    "tracking/reads.py",
+    "tracking/figures.py",
+    "tracking/counts.py",
+    "tracking/activity.py",
+)
 MANAGERS = {"objects", "_default_manager", "_base_manager"}
 
 

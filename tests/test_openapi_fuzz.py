@@ -33,9 +33,12 @@ pytestmark = [
 
 def test_schemathesis_finds_no_failure(live_server, settings, tmp_path):
     settings.AI_CODE_RATE_LIMIT = "1000000/m"
+    settings.CURSOR_ADMIN_RATE_LIMIT = "1000000/m"
     team = TeamFactory(name="Fuzz", slug="fuzz")
     demo_seed(
-        team=team, size=DemoSize(commits=200, changes=500, messages=50), now=datetime.now(UTC)
+        team=team,
+        size=DemoSize(commits=200, changes=500, messages=50, usage_events=100),
+        now=datetime.now(UTC),
     )
     _key, plain = ApiKey.objects.create_key(team=team, can_read=True, can_ingest=True)
 

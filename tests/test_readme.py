@@ -34,6 +34,8 @@ def test_the_readme_has_a_curl_line_for_every_endpoint():
         "/ai-code-tracking/commits/export", "/ai-code-tracking/changes?",
         "/ai-code-tracking/changes/export", "/ai-code-tracking/commits/detail",
         "/ingest/v1/commits", "/ingest/v1/changes", "/ingest/v1/messages",
+        "/teams/members", "/teams/daily-usage-data", "/teams/filtered-usage-events",
+        "/ingest/v1/cursor/daily-usage", "/ingest/v1/cursor/usage-events",
     ]:  # fmt: skip
         assert path in text, path
 
@@ -44,7 +46,8 @@ def test_a_readme_curl_line_works_against_the_demo(line, live_server, settings, 
     settings.AI_CODE_RATE_LIMIT = "1000/m"
     team = TeamFactory(name="Acme Demo", slug="acme-demo")
     now = datetime.now(UTC)
-    demo_seed(team=team, size=DemoSize(commits=300, changes=1_000, messages=100), now=now)
+    size = DemoSize(commits=300, changes=1_000, messages=100, usage_events=200)
+    demo_seed(team=team, size=size, now=now)
     _key, plain = ApiKey.objects.create_key(team=team, can_read=True, can_ingest=True)
 
     env = {"KEY": plain, "ORG": str(team.uuid), "BASE": live_server.url, "PATH": "/usr/bin:/bin"}

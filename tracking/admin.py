@@ -23,7 +23,16 @@ from django.utils import timezone
 from common.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
 from teams.models import Member, Team, normalize_email
 from tracking import rollups
-from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message, SyncState
+from tracking.models import (
+    AI_PAIRS,
+    ActivityDay,
+    Change,
+    Commit,
+    CommitFile,
+    Message,
+    SyncState,
+    UsageEvent,
+)
 
 # The admin's index page shows the read replicas' lag (common/replicas.py, docs/scaling.md).
 admin.site.index_template = "admin/aicode_index.html"
@@ -358,3 +367,43 @@ class SyncStateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ActivityAdmin(admin.ModelAdmin):
+    """Editor activity (docs/activity.md), view only: rows arrive through ingestion, and an
+    event deleted here would leave its per-model day sums behind."""
+
+    paginator = CappedCountPaginator
+    show_full_result_count = False
+    list_select_related = ("member", "team")
+    raw_id_fields = ("team", "member")
+    list_per_page = 100
+    sortable_by = ()
+    ordering = ("-id",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ActivityDay)
+class ActivityDayAdmin(ActivityAdmin):
+    list_display = (
+        "day", "tool", "member", "team", "feature", "model", "active", "lines_accepted_added",
+        "suggestions_accepted", "requests", "cost_cents", "source_schema",
+    )  # fmt: skip
+    list_filter = ("tool", "team", "source_schema")
+
+
+@admin.register(UsageEvent)
+class UsageEventAdmin(ActivityAdmin):
+    list_display = (
+        "occurred_at", "tool", "member", "team", "model", "kind", "requests_costs",
+        "input_tokens", "output_tokens", "total_cents",
+    )  # fmt: skip
+    list_filter = ("tool", "team")

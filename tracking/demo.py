@@ -29,8 +29,9 @@ from django.utils import timezone
 from common.db import is_postgresql
 from teams.models import Team
 from tracking.formats import camel
+from tracking.ingest.activity import CURSOR_DAILY_USAGE, CURSOR_USAGE_EVENTS
 from tracking.ingest.services import stream_ingest
-from tracking.models import AI_PAIRS, Change, Commit, CommitFile, Message
+from tracking.models import AI_PAIRS, ActivityDay, Change, Commit, CommitFile, Message, UsageEvent
 
 FIRST_NAMES = (
     "Maria", "James", "Aiko", "Chen", "Priya", "Lucas", "Fatima", "Noah", "Sofia", "Mateo",
@@ -109,6 +110,9 @@ class DemoSize:
     changes: int = 30_000
     messages: int = 6_000
     seed: int = 42
+    # Editor activity (Cursor's Admin API): a daily usage row per member and active day, and
+    # this many usage events over the last 30 days at most.
+    usage_events: int = 3_000
 
 
 @dataclass
@@ -118,6 +122,8 @@ class SeedResult:
     files: int = 0
     changes: int = 0
     messages: int = 0
+    daily_usage: int = 0
+    usage_events: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -453,8 +459,118 @@ def demo_seed(
                     f"{stored} {kind} of seed {size.seed} are stored in team {team.slug!r} already"
                 )
             setattr(result, kind, written.created)
+        activity_seed(team=team, size=size, now=records.clock.anchor, domain=domain, result=result)
     result.members, result.files = len(records.named), records.files
     return result
+
+
+# --- editor activity (Cursor's Admin API daily usage and usage events) ---------------------------
+
+ACTIVITY_MODELS = ("claude-4-sonnet", "gpt-5", "claude-4-opus", "gemini-2.5-pro", "auto")
+CLIENT_VERSIONS = ("1.6.45", "1.7.12", "1.7.19")
+EVENT_KINDS = (("Included in Business", 85), ("Usage-based", 15))
+
+
+class DemoActivity:
+    """Cursor Admin API records for the demo members, from a random stream of their own (the
+    commits, changes and messages of a seed stay as they were): a daily usage row for each
+    member and day they used Cursor, and usage events over the last 30 days at most."""
+
+    def __init__(self, *, size: DemoSize, now: datetime, domain: str = "acme.example"):
+        self.size = size
+        self.rng = random.Random(f"activity-{size.seed}")
+        self.today = now.astimezone(UTC).date()
+        self.devs = member_names(size.members, domain)
+        # Some members never use Cursor: the adoption view's "uses no tool".
+        self.users = [dev for i, dev in enumerate(self.devs) if i % 7 != 6]
+        self.clock = Clock(now=now, days=min(max(size.days, 1), 30))
+
+    def daily_usage(self) -> Iterator[tuple[int, dict]]:
+        rng, rows = self.rng, []
+        for back in range(max(self.size.days, 1), 0, -1):
+            day = self.today - timedelta(days=back)
+            weekend = day.weekday() >= 5
+            for email, _name in self.users:
+                if rng.random() < (0.12 if weekend else 0.85):
+                    rows.append(self._day_row(rng, day, email))
+        return enumerate(rows, 1)
+
+    def _day_row(self, rng: random.Random, day, email: str) -> dict:
+        shown, applies = rng.randint(10, 220), rng.randint(0, 30)
+        tabs, accepts = int(shown * rng.uniform(0.25, 0.45)), int(applies * rng.uniform(0.5, 0.9))
+        accepted_added = tabs * rng.randint(1, 3) + accepts * rng.randint(4, 20)
+        typed = rng.randint(20, 400)
+        composer, chat, agent = rng.randint(0, 8), rng.randint(0, 20), rng.randint(0, 25)
+        # Part of the requests billed by usage, never more than there were.
+        paid = min(rng.randint(0, 3), composer + chat + agent) if rng.random() < 0.2 else 0
+        return {
+            "date": int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000),
+            "email": email, "isActive": True,
+            "totalLinesAdded": accepted_added + typed,
+            "totalLinesDeleted": int((accepted_added + typed) * rng.uniform(0.1, 0.5)),
+            "acceptedLinesAdded": accepted_added,
+            "acceptedLinesDeleted": int(accepted_added * rng.uniform(0.05, 0.3)),
+            "totalApplies": applies, "totalAccepts": accepts, "totalRejects": applies - accepts,
+            "totalTabsShown": shown, "totalTabsAccepted": tabs,
+            "composerRequests": composer, "chatRequests": chat, "agentRequests": agent,
+            "cmdkUsages": rng.randint(0, 10),
+            "subscriptionIncludedReqs": composer + chat + agent - paid,
+            "apiKeyReqs": 0, "usageBasedReqs": paid,
+            "bugbotUsages": 1 if rng.random() < 0.1 else 0,
+            "mostUsedModel": rng.choice(ACTIVITY_MODELS),
+            "applyMostUsedExtension": rng.choice((".ts", ".py", ".tsx", ".go")),
+            "tabMostUsedExtension": rng.choice((".ts", ".py", ".tsx", ".go")),
+            "clientVersion": rng.choice(CLIENT_VERSIONS),
+        }  # fmt: skip
+
+    def usage_events(self) -> Iterator[tuple[int, dict]]:
+        rng, kinds = self.rng, [k for k, _ in EVENT_KINDS]
+        weights = [w for _, w in EVENT_KINDS]
+        times = self.clock.draw(rng, self.size.usage_events)
+        for i, at in enumerate(times, 1):
+            email, _name = rng.choice(self.users)
+            event = {
+                "timestamp": str(int(at * 1000)), "model": rng.choice(ACTIVITY_MODELS),
+                "kind": rng.choices(kinds, weights)[0], "maxMode": rng.random() < 0.1,
+                "requestsCosts": rng.choice((0.5, 1, 1, 1, 2)), "isTokenBasedCall": False,
+                "isFreeBugbot": False, "userEmail": email,
+            }  # fmt: skip
+            if rng.random() < 0.8:
+                inputs, outputs = rng.randint(500, 60_000), rng.randint(50, 4_000)
+                reads = rng.randint(0, 200_000)
+                event["isTokenBasedCall"] = True
+                event["tokenUsage"] = {
+                    "inputTokens": inputs, "outputTokens": outputs, "cacheWriteTokens": 0,
+                    "cacheReadTokens": reads,
+                    "totalCents": round((inputs * 3 + outputs * 15 + reads * 0.3) / 1e4, 4),
+                }  # fmt: skip
+            yield i, event
+
+
+def activity_seed(
+    *,
+    team: Team,
+    size: DemoSize,
+    now: datetime,
+    domain: str = "acme.example",
+    result: SeedResult | None = None,
+) -> SeedResult:
+    """Ingest the demo's editor activity into `team` through the ingest service."""
+    result = result or SeedResult()
+    activity = DemoActivity(size=size, now=now, domain=domain)
+    for kind, rows, name in (
+        (CURSOR_DAILY_USAGE, activity.daily_usage(), "daily_usage"),
+        (CURSOR_USAGE_EVENTS, activity.usage_events(), "usage_events"),
+    ):
+        started = time.perf_counter()
+        written = stream_ingest(team=team, kind=kind, rows=rows)
+        result.seconds[name] = time.perf_counter() - started
+        setattr(result, name, written.created)
+    return result
+
+
+def team_has_activity(team: Team) -> bool:
+    return any(model.objects.of(team).exists() for model in (ActivityDay, UsageEvent))
 
 
 def team_has_records(team: Team) -> bool:

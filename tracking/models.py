@@ -484,3 +484,149 @@ class TeamMessageDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.messages} messages"
+
+
+# --- Editor activity: what happened in the IDE or CLI (docs/activity.md) --------------------
+#
+# A fact family of its own, next to commit attribution and never summed into it: per tool,
+# member and UTC day, what the vendor's admin API counts (lines suggested, accepted and written,
+# suggestions, requests, sessions, tokens, cost). Cursor's Admin API daily usage and usage
+# events today; GitHub Copilot's usage metrics reports and Claude Code Analytics fit the same
+# rows (docs/activity.md says how).
+
+
+class Tool(models.TextChoices):
+    CURSOR = "cursor"
+    COPILOT = "copilot"
+    CLAUDE_CODE = "claude_code"
+
+
+class ActivityDay(models.Model):
+    """One member's activity in one tool on one UTC day, whole or broken down.
+
+    The dimensions `feature`, `model`, `language` and `ide` are "" where a row does not split
+    by them. A row whose four dimensions are all "" is the member's day total in the tool;
+    rows that set some of them are one breakdown of that total (a *grouping set*: by feature;
+    by model; by language and model; by IDE). Sums are taken within one grouping set, never
+    across two: the by-feature rows of a day add up to (at most) its total, they do not add
+    to it. A vendor that gives only a breakdown (usage events per model) has rows of that set
+    and no total.
+
+    `source_schema` names the record format the row came from and `raw` keeps that record as
+    received (JSONB on PostgreSQL): the day total of a Cursor daily usage row is served back
+    from it in Cursor's shape."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+    tool = models.CharField(max_length=16, choices=Tool.choices)
+    day = models.DateField()
+    feature = models.CharField(max_length=64, blank=True, default="")
+    model = models.CharField(max_length=255, blank=True, default="")
+    language = models.CharField(max_length=64, blank=True, default="")
+    ide = models.CharField(max_length=64, blank=True, default="")
+    # Whether the member used the tool that day (the vendor's own flag where it has one).
+    active = models.BooleanField(default=False)
+    # Every line the member wrote in the editor, typed or AI (Cursor's totalLines*): the one
+    # "all lines written" denominator any vendor gives.
+    lines_written_added = models.BigIntegerField(default=0)
+    lines_written_deleted = models.BigIntegerField(default=0)
+    # Lines the AI offered (Copilot's loc_suggested_to_*).
+    lines_suggested_added = models.BigIntegerField(default=0)
+    lines_suggested_deleted = models.BigIntegerField(default=0)
+    # AI lines the member accepted (Cursor's acceptedLines*, Copilot's loc_added/deleted_sum,
+    # Claude Code's lines_of_code).
+    lines_accepted_added = models.BigIntegerField(default=0)
+    lines_accepted_deleted = models.BigIntegerField(default=0)
+    suggestions_shown = models.BigIntegerField(default=0)
+    suggestions_accepted = models.BigIntegerField(default=0)
+    suggestions_rejected = models.BigIntegerField(default=0)
+    requests = models.BigIntegerField(default=0)  # prompts, chat/agent requests, events
+    sessions = models.BigIntegerField(default=0)
+    input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    cache_read_tokens = models.BigIntegerField(default=0)
+    cache_write_tokens = models.BigIntegerField(default=0)
+    # Estimated cost in US cents, where the source gives one (null: it does not). Wide enough
+    # for the sum of a million events of the largest cost ingest takes.
+    cost_cents = models.DecimalField(max_digits=30, decimal_places=6, null=True, blank=True)
+    source_schema = models.CharField(max_length=64)
+    raw = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "tool", "member", "day", "feature", "model", "language", "ide"],
+                name="activityday_identity_uniq",
+            )
+        ]
+        indexes = [
+            # The adoption view and Cursor's daily-usage-data: a team's tool over a window.
+            models.Index(fields=["team", "tool", "day"], name="activityday_team_tool_day"),
+            models.Index(fields=["member"], name="activityday_member"),
+        ]
+
+    def __str__(self) -> str:
+        dims = "/".join(d for d in (self.feature, self.model, self.language, self.ide) if d)
+        return f"{self.tool} {self.day} member {self.member_id} {dims or 'total'}"
+
+
+class UsageEvent(models.Model):
+    """One request made in a tool (Cursor's filtered-usage-events): when, which model, how it
+    was billed, its tokens and cost. Its per-model day sums are ActivityDay rows (grouping set
+    "by model"), rebuilt in the same transaction as every write of events."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, db_index=False)
+    tool = models.CharField(max_length=16, choices=Tool.choices)
+    # Identity within the team and tool: sha256 of (timestamp, email, model, kind,
+    # conversationId); Cursor's events carry no id of their own.
+    event_key = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField()
+    model = models.CharField(max_length=255, blank=True, default="")
+    kind = models.CharField(max_length=255, blank=True, default="")
+    max_mode = models.BooleanField(default=False)
+    requests_costs = models.DecimalField(max_digits=18, decimal_places=6, default=0)
+    is_token_based = models.BooleanField(default=False)
+    input_tokens = models.BigIntegerField(default=0)
+    output_tokens = models.BigIntegerField(default=0)
+    cache_read_tokens = models.BigIntegerField(default=0)
+    cache_write_tokens = models.BigIntegerField(default=0)
+    total_cents = models.DecimalField(max_digits=18, decimal_places=6, null=True, blank=True)
+    is_free_bugbot = models.BooleanField(default=False)
+    source_schema = models.CharField(max_length=64)
+    raw = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "tool", "event_key"], name="usageevent_identity_uniq"
+            )
+        ]
+        indexes = [
+            # filtered-usage-events: newest first over a window, team-wide or for one member.
+            models.Index(
+                F("team"),
+                F("tool"),
+                F("occurred_at").desc(),
+                F("id").desc(),
+                name="usageevent_team_time",
+            ),
+            models.Index(
+                F("team"),
+                F("member"),
+                F("occurred_at").desc(),
+                F("id").desc(),
+                name="usageevent_team_member_time",
+            ),
+            models.Index(fields=["member"], name="usageevent_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tool} {self.occurred_at:%Y-%m-%d %H:%M} {self.model}"

@@ -264,6 +264,8 @@ class TeamMemberSerializer(serializers.Serializer):
     name = serializers.CharField(help_text="Display name; empty when none is known.")
     email = serializers.CharField()
     role = serializers.CharField(help_text="member (the data holds no other role).")
+    id = serializers.IntegerField(help_text="The member's number (userId of usage events).")
+    isRemoved = serializers.BooleanField(help_text="Always false: removed members are deleted.")
 
 
 class TeamMembersSerializer(serializers.Serializer):
@@ -300,4 +302,144 @@ TEAM_MEMBERS = {
     "summary": "Team members (Cursor's Admin API list, for connectors' connection check)",
     "parameters": HEADERS,
     "responses": {200: TeamMembersSerializer, **_ERRORS},
+}
+
+
+# -- Cursor's Admin API: daily usage and usage events (POST, JSON bodies) --------------------
+
+ADMIN_TAG = "Cursor Admin API"
+_CONTROL_FREE = r"^[^\u0000-\u001F\u007F]*"
+_EPOCH_MS = {
+    "description": "Epoch milliseconds (a string of digits is read the same way).",
+    "nullable": True,
+    "anyOf": [
+        {"type": "integer", "minimum": 0, "maximum": 253402300799999},
+        {"type": "string", "pattern": r"^ *[0-9]{1,15} *$"},
+    ],
+}
+_POSITIVE_INT = {
+    "nullable": True,
+    "anyOf": [
+        {"type": "integer", "minimum": 1},
+        {"type": "string", "pattern": r"^ *0*[1-9][0-9]{0,17} *$"},
+    ],
+}
+DAILY_USAGE_BODY = {
+    "type": "object",
+    "required": ["startDate", "endDate"],
+    "properties": {"startDate": _EPOCH_MS, "endDate": _EPOCH_MS},
+    "description": "At most 90 days from startDate to endDate; other fields are ignored.",
+}
+USAGE_EVENTS_BODY = {
+    "type": "object",
+    "properties": {
+        "startDate": {**_EPOCH_MS, "description": "Default: 30 days before endDate."},
+        "endDate": {**_EPOCH_MS, "description": "Default: now."},
+        "userId": {
+            "description": "The member's id (GET /teams/members) or user_... id.",
+            "nullable": True,
+            "anyOf": [
+                {"type": "integer", "minimum": 0},
+                {"type": "string", "pattern": r"^ *([0-9]+|user_[A-Za-z0-9]+) *$"},
+            ],
+        },
+        "email": {
+            "type": "string",
+            "nullable": True,
+            "pattern": _CONTROL_FREE + "@" + _CONTROL_FREE[1:] + "$",
+        },
+        "page": {**_POSITIVE_INT, "description": "From 1. Default 1."},
+        "pageSize": {**_POSITIVE_INT, "description": "Default 10; above 1000 is 1000."},
+    },
+}
+
+
+class DailyUsageItemSerializer(serializers.Serializer):
+    date = serializers.IntegerField(help_text="The UTC day, epoch milliseconds of its start.")
+    isActive = serializers.BooleanField()
+    totalLinesAdded = serializers.IntegerField(help_text="Every line written, typed or AI.")
+    totalLinesDeleted = serializers.IntegerField()
+    acceptedLinesAdded = serializers.IntegerField(help_text="Lines of accepted AI suggestions.")
+    acceptedLinesDeleted = serializers.IntegerField()
+    totalApplies = serializers.IntegerField()
+    totalAccepts = serializers.IntegerField()
+    totalRejects = serializers.IntegerField()
+    totalTabsShown = serializers.IntegerField()
+    totalTabsAccepted = serializers.IntegerField()
+    composerRequests = serializers.IntegerField()
+    chatRequests = serializers.IntegerField()
+    agentRequests = serializers.IntegerField()
+    cmdkUsages = serializers.IntegerField()
+    subscriptionIncludedReqs = serializers.IntegerField()
+    apiKeyReqs = serializers.IntegerField()
+    usageBasedReqs = serializers.IntegerField()
+    bugbotUsages = serializers.IntegerField()
+    mostUsedModel = serializers.CharField(help_text='"" when not known.')
+    applyMostUsedExtension = serializers.CharField(required=False)
+    tabMostUsedExtension = serializers.CharField(required=False)
+    clientVersion = serializers.CharField(required=False)
+    email = serializers.CharField()
+    userId = serializers.CharField(help_text="The member's user_... id.")
+    day = serializers.DateField(help_text="The UTC day, YYYY-MM-DD.")
+
+
+class PeriodSerializer(serializers.Serializer):
+    startDate = serializers.IntegerField()
+    endDate = serializers.IntegerField()
+
+
+class DailyUsageSerializer(serializers.Serializer):
+    data = DailyUsageItemSerializer(many=True)
+    period = PeriodSerializer()
+
+
+class TokenUsageSerializer(serializers.Serializer):
+    inputTokens = serializers.IntegerField(required=False)
+    outputTokens = serializers.IntegerField(required=False)
+    cacheWriteTokens = serializers.IntegerField(required=False)
+    cacheReadTokens = serializers.IntegerField(required=False)
+    totalCents = serializers.FloatField(required=False)
+
+
+class UsageEventSerializer(serializers.Serializer):
+    timestamp = serializers.CharField(help_text="Epoch milliseconds, as a string.")
+    model = serializers.CharField()
+    kind = serializers.CharField(help_text='e.g. "Usage-based", "Included in Business".')
+    maxMode = serializers.BooleanField()
+    requestsCosts = serializers.FloatField()
+    isTokenBasedCall = serializers.BooleanField()
+    tokenUsage = TokenUsageSerializer(required=False)
+    isFreeBugbot = serializers.BooleanField()
+    userEmail = serializers.CharField()
+
+
+class PaginationSerializer(serializers.Serializer):
+    numPages = serializers.IntegerField()
+    currentPage = serializers.IntegerField()
+    pageSize = serializers.IntegerField()
+    hasNextPage = serializers.BooleanField()
+    hasPreviousPage = serializers.BooleanField()
+
+
+class UsageEventsSerializer(serializers.Serializer):
+    totalUsageEventsCount = serializers.IntegerField()
+    pagination = PaginationSerializer()
+    usageEvents = UsageEventSerializer(many=True)
+    period = PeriodSerializer()
+
+
+_ADMIN_ERRORS = {status: response for status, response in _ERRORS.items() if status != 304}
+DAILY_USAGE = {
+    "operation_id": "cursor_daily_usage_data",
+    "tags": [ADMIN_TAG],
+    "summary": "Daily usage per member and UTC day (Cursor's Admin API)",
+    "request": {"application/json": DAILY_USAGE_BODY},
+    "responses": {200: DailyUsageSerializer, **_ADMIN_ERRORS},
+}
+USAGE_EVENTS = {
+    "operation_id": "cursor_filtered_usage_events",
+    "tags": [ADMIN_TAG],
+    "summary": "Usage events, newest first, paged (Cursor's Admin API)",
+    "request": {"application/json": USAGE_EVENTS_BODY},
+    "responses": {200: UsageEventsSerializer, **_ADMIN_ERRORS},
 }

@@ -208,13 +208,94 @@ def commit_details(rows: list[tuple], hashes: tuple[str, ...]) -> list[dict]:
 
 
 DETAIL_COLUMNS = ("commit_hash", "repo_name", "branch_name", "member__email", "range_annotations")
-MEMBER_COLUMNS = ("email", "display_name")
+MEMBER_COLUMNS = ("email", "display_name", "id")
 MEMBER_ID_COLUMNS = ("id",)
 
 
 def team_members(rows: list[tuple]) -> list[dict]:
-    """Cursor's Admin API member list."""
-    return [{"name": name, "email": email, "role": "member"} for email, name in rows]
+    """Cursor's Admin API member list: `id` is the member's number (the userId that
+    filtered-usage-events takes); no member of ours is removed (`isRemoved` false)."""
+    return [
+        {"name": name, "email": email, "role": "member", "id": pk, "isRemoved": False}
+        for email, name, pk in rows
+    ]
+
+
+# -- Cursor's Admin API: daily usage and usage events -----------------------------------------
+
+DAILY_COUNT_FIELDS = (
+    "totalLinesAdded", "totalLinesDeleted", "acceptedLinesAdded", "acceptedLinesDeleted",
+    "totalApplies", "totalAccepts", "totalRejects", "totalTabsShown", "totalTabsAccepted",
+    "composerRequests", "chatRequests", "agentRequests", "cmdkUsages",
+    "subscriptionIncludedReqs", "apiKeyReqs", "usageBasedReqs", "bugbotUsages",
+)  # fmt: skip
+DAILY_OPTIONAL_TEXTS = ("applyMostUsedExtension", "tabMostUsedExtension", "clientVersion")
+EVENT_EXTRA_FIELDS = (
+    "kindLabel", "chargedCents", "cursorTokenFee", "isChargeable", "isHeadless",
+    "conversationId", "serviceAccountId", "hostingType",
+)  # fmt: skip
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def daily_usage(rows: list[tuple]) -> list[dict]:
+    """tracking.activity.DAILY_COLUMNS rows as Cursor's daily-usage-data items, in the order
+    of Cursor's documentation (then its newer `userId` and `day`): counts a record left out are
+    0, optional texts it left out are absent."""
+    return [_daily_item(*row) for row in rows]
+
+
+def _daily_item(day, member_id, email, active, raw) -> dict:
+    raw = raw or {}
+    item: dict = {"date": _day_ms(day), "isActive": active}
+    for name in DAILY_COUNT_FIELDS:
+        item[name] = raw.get(name) or 0
+    item["mostUsedModel"] = raw.get("mostUsedModel") or ""
+    for name in DAILY_OPTIONAL_TEXTS:
+        if raw.get(name) is not None:
+            item[name] = raw[name]
+    item["email"] = email
+    item["userId"] = encode_member_id(member_id)
+    item["day"] = day.isoformat()
+    return item
+
+
+def _day_ms(day) -> int:
+    return (datetime(day.year, day.month, day.day, tzinfo=UTC) - _EPOCH).days * 86_400_000
+
+
+def usage_events(rows: list[tuple]) -> list[dict]:
+    """tracking.activity.EVENT_COLUMNS rows as Cursor's usageEvents: the documented fields,
+    then the newer ones the record carried, as sent."""
+    return [_event_item(*row) for row in rows]
+
+
+def _event_item(occurred, email, model, kind, max_mode, costs, token_based, free_bugbot, raw):
+    item: dict = {
+        "timestamp": str(_ms(occurred)),
+        "model": model,
+        "kind": kind,
+        "maxMode": max_mode,
+        "requestsCosts": _number(costs),
+        "isTokenBasedCall": token_based,
+    }
+    if isinstance(raw.get("tokenUsage"), dict):
+        item["tokenUsage"] = raw["tokenUsage"]
+    item["isFreeBugbot"] = free_bugbot
+    item["userEmail"] = email
+    for name in EVENT_EXTRA_FIELDS:
+        if raw.get(name) is not None:
+            item[name] = raw[name]
+    return item
+
+
+def _ms(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def _number(value):
+    """A stored decimal as JSON shows it: 5 for 5.000000, 1.4 for 1.400000."""
+    return int(value) if value == int(value) else float(value)
 
 
 _ISO_MILLIS = PG_TIMESTAMP.format(col="%(expressions)s")

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -14,14 +16,17 @@ from analytics_api.cursor import serialization as render
 from analytics_api.cursor.exports import change_csv_stream, commit_csv_stream
 from analytics_api.cursor.params import (
     DATE_PARAMS,
+    DAY_MS,
     parse_commit_detail,
+    parse_daily_usage_body,
     parse_filters,
     parse_list_params,
+    parse_usage_events_body,
 )
 from analytics_api.errors import ApiError
 from analytics_api.query import stored_hash
 from analytics_api.renderers import FastJSONRenderer
-from tracking import reads
+from tracking import activity, reads
 
 
 class _CursorView(TeamScopedAPIView):
@@ -130,11 +135,17 @@ class CommitDetailView(_CursorView):
         return Response({"commits": commits})
 
 
-class TeamMembersView(_CursorView):
+class _CursorAdminView(_CursorView):
+    """Cursor's Admin API (/teams/...): its own rate, 20 requests a minute per team."""
+
+    rate_limit_setting = "CURSOR_ADMIN_RATE_LIMIT"
+    renderer_classes = [FastJSONRenderer]
+
+
+class TeamMembersView(_CursorAdminView):
     """GET /teams/members: Cursor's Admin API member list, which connectors call first."""
 
     rate_limit_group = "cursor.members"
-    renderer_classes = [FastJSONRenderer]
 
     @extend_schema(**schema.TEAM_MEMBERS)
     def get(self, request):
@@ -142,7 +153,77 @@ class TeamMembersView(_CursorView):
         return Response({"teamMembers": render.team_members(rows)})
 
 
+class DailyUsageView(_CursorAdminView):
+    """POST /teams/daily-usage-data: per member and UTC day, Cursor's usage counts."""
+
+    rate_limit_group = "cursor.daily_usage"
+
+    def parse_params(self, request):
+        return parse_daily_usage_body(request.data)
+
+    @extend_schema(**schema.DAILY_USAGE)
+    def post(self, request):
+        p = self.params
+        # A row is in the answer when its `date` (its day's 00:00 UTC) is in [startDate,
+        # endDate): Cursor's documented example asks 2024-03-18T00:00Z to 2024-03-20T00:00Z and
+        # gets two days. Aligned consecutive windows (Faros') then never return a day twice.
+        first, last = -(-p.start_ms // DAY_MS), (p.end_ms - 1) // DAY_MS
+        rows = activity.cursor_daily_usage(team=self.team, start=_day(first), end=_day(last))
+        period = {"startDate": p.start_ms, "endDate": p.end_ms}
+        return Response({"data": render.daily_usage(rows), "period": period})
+
+
+class UsageEventsView(_CursorAdminView):
+    """POST /teams/filtered-usage-events: the team's usage events, newest first, paged."""
+
+    rate_limit_group = "cursor.usage_events"
+
+    def parse_params(self, request):
+        now_ms = int(timezone.now().timestamp() * 1000)
+        return parse_usage_events_body(request.data, now_ms=now_ms)
+
+    @extend_schema(**schema.USAGE_EVENTS)
+    def post(self, request):
+        p = self.params
+        rows, total = activity.usage_event_page(
+            team=self.team,
+            start=_instant(p.start_ms),
+            end=_instant(p.end_ms),
+            who=p.who,
+            offset=(p.page - 1) * p.page_size,
+            limit=p.page_size,
+        )
+        pages = -(-total // p.page_size)
+        return Response(
+            {
+                "totalUsageEventsCount": total,
+                "pagination": {
+                    "numPages": pages,
+                    "currentPage": p.page,
+                    "pageSize": p.page_size,
+                    "hasNextPage": p.page < pages,
+                    "hasPreviousPage": p.page > 1,
+                },
+                "usageEvents": render.usage_events(rows),
+                "period": {"startDate": p.start_ms, "endDate": p.end_ms},
+            }
+        )
+
+
+def _instant(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _day(index: int) -> date:
+    """The UTC day `index` days after 1970-01-01 (clamped to the dates Python has)."""
+    return _EPOCH_DAY + timedelta(days=min(max(index, 0), _LAST_DAY))
+
+
+_EPOCH_DAY = date(1970, 1, 1)
+_LAST_DAY = (date.max - _EPOCH_DAY).days
+
+
 __all__ = [
     "CommitListView", "ChangeListView", "CommitCsvView", "ChangeCsvView", "CommitDetailView",
-    "TeamMembersView",
+    "TeamMembersView", "DailyUsageView", "UsageEventsView",
 ]  # fmt: skip

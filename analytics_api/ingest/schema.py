@@ -147,3 +147,120 @@ MESSAGES = ingest_schema(
     "messageId, userEmail (or userId), source, model, conversationId, createdAt",
     MESSAGE_RECORDS,
 )
+
+
+# -- Editor activity in Cursor's Admin API shapes (tracking/ingest/activity.py) ---------------
+
+_BOOL = {"type": "boolean", "nullable": True}
+_AMOUNT = {"type": "number", "nullable": True, "minimum": 0, "maximum": 999_999_999_999}
+_EPOCH_MS = {"type": "integer", "minimum": 0, "maximum": 253402300799999}
+CURSOR_DAILY_USAGE_RECORDS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["email"],
+        "properties": {
+            "email": {"type": "string", "format": "email", "maxLength": 254},
+            "userEmail": {"type": "string", "format": "email", "maxLength": 254, "nullable": True},
+            "day": {"type": "string", "format": "date", "nullable": True},
+            "date": {
+                **_EPOCH_MS,
+                "nullable": True,
+                "description": "The day, epoch milliseconds (UTC).",
+            },
+            "isActive": _BOOL,
+            **{
+                name: _COUNT
+                for name in (
+                    "totalLinesAdded",
+                    "totalLinesDeleted",
+                    "acceptedLinesAdded",
+                    "acceptedLinesDeleted",
+                    "totalApplies",
+                    "totalAccepts",
+                    "totalRejects",
+                    "totalTabsShown",
+                    "totalTabsAccepted",
+                    "composerRequests",
+                    "chatRequests",
+                    "agentRequests",
+                    "cmdkUsages",
+                    "subscriptionIncludedReqs",
+                    "apiKeyReqs",
+                    "usageBasedReqs",
+                    "bugbotUsages",
+                )
+            },  # fmt: skip
+            **{
+                name: {**_TEXT, "maxLength": 255}
+                for name in (
+                    "mostUsedModel",
+                    "applyMostUsedExtension",
+                    "tabMostUsedExtension",
+                    "clientVersion",
+                )
+            },  # fmt: skip
+            "userId": _ANY,
+            "userName": _ANY,
+        },
+    },
+}
+_TOKEN_USAGE = {
+    "type": "object",
+    "nullable": True,
+    "properties": {
+        **{
+            name: _COUNT
+            for name in ("inputTokens", "outputTokens", "cacheWriteTokens", "cacheReadTokens")
+        },
+        "totalCents": _AMOUNT,
+    },
+}
+CURSOR_USAGE_EVENT_RECORDS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["timestamp", "userEmail"],
+        "properties": {
+            "timestamp": {
+                "description": "Epoch milliseconds (Cursor sends a string of digits).",
+                "anyOf": [
+                    {"type": "string", "pattern": "^[0-9]{1,15}$"},
+                    _EPOCH_MS,
+                    {"type": "string", "format": "date-time"},
+                ],
+            },
+            "userEmail": {"type": "string", "format": "email", "maxLength": 254},
+            "model": {**_TEXT, "maxLength": 255},
+            "kind": {**_TEXT, "maxLength": 255},
+            "kindLabel": {**_TEXT, "maxLength": 255},
+            "maxMode": _BOOL,
+            "requestsCosts": _AMOUNT,
+            "isTokenBasedCall": _BOOL,
+            "tokenUsage": _TOKEN_USAGE,
+            "isFreeBugbot": _BOOL,
+            "chargedCents": _AMOUNT,
+            "cursorTokenFee": _AMOUNT,
+            "isChargeable": _BOOL,
+            "isHeadless": _BOOL,
+            "conversationId": {**_TEXT, "maxLength": 255},
+            "serviceAccountId": {**_TEXT, "maxLength": 255},
+            "hostingType": {**_TEXT, "maxLength": 255},
+            "userName": _ANY,
+        },
+    },
+}
+CURSOR_DAILY_USAGE = ingest_schema(
+    "cursor_daily_usage",
+    "Cursor's daily-usage-data rows: email, day (YYYY-MM-DD) or date (epoch ms), isActive, "
+    "the counts (totalLinesAdded ... bugbotUsages), mostUsedModel, applyMostUsedExtension, "
+    "tabMostUsedExtension, clientVersion, userId (Cursor's; kept, not used)",
+    CURSOR_DAILY_USAGE_RECORDS,
+)
+CURSOR_USAGE_EVENTS = ingest_schema(
+    "cursor_usage_events",
+    "Cursor's filtered-usage-events items: timestamp (epoch ms), userEmail, model, kind, "
+    "maxMode, requestsCosts, isTokenBasedCall, tokenUsage{inputTokens, outputTokens, "
+    "cacheWriteTokens, cacheReadTokens, totalCents}, isFreeBugbot",
+    CURSOR_USAGE_EVENT_RECORDS,
+)

@@ -12,6 +12,7 @@ from analytics_api.base import TeamScopedAPIView
 from analytics_api.ingest import schema
 from analytics_api.ingest.body import read_records
 from teams.auth import CanIngest
+from tracking.ingest.activity import CURSOR_DAILY_USAGE, CURSOR_USAGE_EVENTS
 from tracking.ingest.records import CHANGES, COMMITS, MESSAGES
 from tracking.ingest.services import IndexedRows, stream_ingest
 
@@ -50,5 +51,21 @@ class MessagesIngestView(IngestView):
     kind = MESSAGES
 
     @extend_schema(**schema.MESSAGES)
+    def post(self, request):
+        return super().post(request)
+
+
+class CursorDailyUsageIngestView(IngestView):
+    kind = CURSOR_DAILY_USAGE
+
+    @extend_schema(**schema.CURSOR_DAILY_USAGE)
+    def post(self, request):
+        return super().post(request)
+
+
+class CursorUsageEventsIngestView(IngestView):
+    kind = CURSOR_USAGE_EVENTS
+
+    @extend_schema(**schema.CURSOR_USAGE_EVENTS)
     def post(self, request):
         return super().post(request)

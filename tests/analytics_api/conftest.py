@@ -15,6 +15,7 @@ def fresh_rate_limits(settings):
     test's database transaction.
     """
     settings.AI_CODE_RATE_LIMIT = "1000/m"
+    settings.CURSOR_ADMIN_RATE_LIMIT = "1000/m"
     cache = caches[settings.RATELIMIT_USE_CACHE]
     _clear(cache)
     yield cache

@@ -3,7 +3,7 @@ filters and searches, read-only records, and deletes that bump the team's data v
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -210,3 +210,19 @@ def test_a_commit_page_lists_at_most_the_first_files_and_says_how_many(admin, ow
     assert html.count('<td class="field-file_path">') == FILES_SHOWN
     assert f"{FILES_SHOWN + 5} (the first {FILES_SHOWN} listed below)" in html
     assert other.file_path not in html
+
+
+@pytest.mark.parametrize("model", ["activityday", "usageevent"])
+def test_activity_lists_render_bounded_and_read_only(
+    admin, owner, model, django_assert_max_num_queries
+):
+    from tests.factories import ActivityDayFactory, UsageEventFactory
+
+    for i in range(5):
+        ActivityDayFactory(member=owner, day=date(2026, 1, 1 + i))
+        UsageEventFactory(member=owner)
+    with django_assert_max_num_queries(9):
+        response = admin.get(f"/admin/tracking/{model}/")
+    assert response.status_code == 200
+    assert "owner@acme.example" in response.content.decode()
+    assert admin.get(f"/admin/tracking/{model}/add/").status_code == 403

@@ -110,6 +110,10 @@ def parse_record(kind: str, raw: Any, *, locator: int = 0) -> Record:
     fast path first, which takes only plain, valid changes and gives them the full validator's
     record (tests/tracking/ingest/test_records.py proves both for any input); None sends the rest,
     every invalid one among them, to the full validator, the one judge of errors."""
+    if kind not in ALLOWED:  # editor activity records: tracking/ingest/activity.py
+        from tracking.ingest import activity
+
+        return activity.parse_record(kind, raw, locator=locator)
     if kind == CHANGES and type(raw) is dict:
         record = _change_fast(raw)
         if record is not None:

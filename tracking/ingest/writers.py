@@ -109,6 +109,10 @@ def write_batch(
     in different orders then wait for each other's rows in the same order instead of
     deadlocking on the unique index (measured before: 13 of 19 such pairs deadlocked).
     """
+    if kind not in WRITE_SPECS:  # editor activity records: tracking/ingest/activity.py
+        from tracking.ingest import activity
+
+        return activity.write_batch(team=team, kind=kind, records=records, stamp=stamp)
     unique = sorted({record.key: record for record in records}.values(), key=identity_order)
     spec = WRITE_SPECS[kind]
     # The summary tables (tracking/rollups.py) move by the write's delta, in this transaction:

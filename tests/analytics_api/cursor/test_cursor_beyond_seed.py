@@ -125,16 +125,20 @@ def test_a_commits_csv_with_a_commit_source_column_is_read(team, tmp_path, api, 
 
 
 def test_team_members_lists_the_teams_members_only(api, team, owner, teammate, outsider):
-    MemberFactory(team=team, email="zed@acme.example", display_name="")
+    zed = MemberFactory(team=team, email="zed@acme.example", display_name="")
     response = api.get("/teams/members")
     assert response.status_code == 200
+    # Cursor's current shape: `id` a number, `isRemoved` a boolean (no member of ours is).
     assert response.json() == {
         "teamMembers": [
-            {"name": "Olivia Owner", "email": "owner@acme.example", "role": "member"},
-            {"name": "Tom Teammate", "email": "teammate@acme.example", "role": "member"},
-            {"name": "", "email": "zed@acme.example", "role": "member"},
+            {"name": "Olivia Owner", "email": "owner@acme.example", "role": "member",
+             "id": owner.pk, "isRemoved": False},
+            {"name": "Tom Teammate", "email": "teammate@acme.example", "role": "member",
+             "id": teammate.pk, "isRemoved": False},
+            {"name": "", "email": "zed@acme.example", "role": "member", "id": zed.pk,
+             "isRemoved": False},
         ]
-    }
+    }  # fmt: skip
 
 
 def test_team_members_takes_bearer_and_refuses_without_a_key(client, read_key):
@@ -146,8 +150,9 @@ def test_team_members_takes_bearer_and_refuses_without_a_key(client, read_key):
 
 def test_team_members_has_its_own_budget(api, settings, owner):
     settings.AI_CODE_RATE_LIMIT = "2/m"
+    settings.CURSOR_ADMIN_RATE_LIMIT = "3/m"  # an Admin API endpoint: Cursor's own rate
     assert [api.get(COMMITS).status_code for _ in range(3)] == [200, 200, 429]
-    assert [api.get("/teams/members").status_code for _ in range(3)] == [200, 200, 429]
+    assert [api.get("/teams/members").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 # -- 5. GET /analytics/ai-code/commits/{hash} ----------------------------------------------------

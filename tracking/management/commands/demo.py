@@ -17,7 +17,13 @@ from django.utils import timezone
 
 from teams.models import ApiKey, Team, TeamMembership
 from teams.services import membership_set
-from tracking.demo import DemoSize, demo_seed, team_has_records
+from tracking.demo import (
+    DemoSize,
+    activity_seed,
+    demo_seed,
+    team_has_activity,
+    team_has_records,
+)
 from tracking.models import Commit
 
 DEMO_SLUG = "acme-demo"
@@ -115,10 +121,18 @@ class Command(BaseCommand):
             result = demo_seed(team=team, size=DemoSize())
             self.stdout.write(
                 f"Seeded {result.members} members, {result.commits} commits, "
-                f"{result.changes} changes, {result.messages} messages over 90 days."
+                f"{result.changes} changes, {result.messages} messages, "
+                f"{result.daily_usage} Cursor daily usage rows and {result.usage_events} usage "
+                "events over 90 days."
             )
         else:
             self.stdout.write(f"Demo team {DEMO_NAME!r} already has data: not seeding again.")
+            if not team_has_activity(team):  # a demo database from before editor activity
+                result = activity_seed(team=team, size=DemoSize(), now=timezone.now())
+                self.stdout.write(
+                    f"Added Cursor editor activity: {result.daily_usage} daily usage rows, "
+                    f"{result.usage_events} usage events."
+                )
         key = demo_key(team)
         password = demo_login(team)
         base = f"http://{browsable_host(options['host'])}:{options['port']}"

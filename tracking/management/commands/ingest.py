@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from teams.management.options import team_option
 from teams.models import Team
-from tracking.ingest import readers
+from tracking.ingest import activity, readers
 from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
 from tracking.ingest.services import (
     BATCH_SIZE,
@@ -31,7 +31,14 @@ from tracking.ingest.services import (
 MAX_REPORTED = 20  # problems printed for a failed file
 MAX_SKIPS_PRINTED = 1000
 PROGRESS_EVERY = 1.0  # seconds
-KIND_MARKERS = (("commitHash", COMMITS), ("changeId", CHANGES), ("messageId", MESSAGES))
+KIND_MARKERS = (
+    ("commitHash", COMMITS),
+    ("changeId", CHANGES),
+    ("messageId", MESSAGES),
+    # Cursor's Admin API rows: every daily usage row has isActive, every usage event timestamp.
+    ("isActive", activity.CURSOR_DAILY_USAGE),
+    ("timestamp", activity.CURSOR_USAGE_EVENTS),
+)
 
 
 class FileFailed(Exception):
@@ -39,12 +46,19 @@ class FileFailed(Exception):
 
 
 class Command(BaseCommand):
-    help = "Load commits, changes or messages from NDJSON, JSON array or CSV export files."
+    help = (
+        "Load commits, changes or messages from NDJSON, JSON array or CSV export files, or "
+        "Cursor's Admin API daily usage rows and usage events from NDJSON or a JSON array."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--team", required=True, help="The team's slug or UUID.")
         parser.add_argument("files", nargs="+", metavar="FILE")
-        parser.add_argument("--kind", choices=KIND_NAMES, help="Record kind of JSON files.")
+        parser.add_argument(
+            "--kind",
+            choices=(*KIND_NAMES, *activity.KIND_NAMES),
+            help="Record kind of JSON files.",
+        )
         parser.add_argument(
             "--skip-invalid", action="store_true", help="Report bad rows and load the rest."
         )

@@ -28,8 +28,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--team", required=True, help="the team's slug or UUID")
-        for name in ("members", "repos", "days", "commits", "changes", "messages", "seed"):
+        names = ("members", "repos", "days", "commits", "changes", "messages", "seed")
+        for name in names:
             parser.add_argument(f"--{name}", type=non_negative, default=getattr(DEFAULTS, name))
+        parser.add_argument(
+            "--usage-events",
+            type=non_negative,
+            default=DEFAULTS.usage_events,
+            help="Cursor usage events (daily usage rows follow members and days)",
+        )
         parser.add_argument(
             "--append",
             action="store_true",
@@ -57,7 +64,8 @@ class Command(BaseCommand):
         result.seconds["total"] = time.perf_counter() - started
         self.stdout.write(
             f"Seeded team {team.slug}: {result.members} members, {result.commits} commits "
-            f"({result.files} files), {result.changes} changes, {result.messages} messages."
+            f"({result.files} files), {result.changes} changes, {result.messages} messages, "
+            f"{result.daily_usage} Cursor daily usage rows, {result.usage_events} usage events."
         )
         timings = ", ".join(f"{k} {v:.2f}s" for k, v in result.seconds.items())
         self.stdout.write(f"Times: {timings}")

@@ -1,0 +1,111 @@
+"""Cursor's Admin API, as its documentation shows it (cursor.com/docs/account/teams/admin-api,
+December 2026; the same numbers are Faros' cursor-source test fixtures): two daily usage rows
+of one member and three usage events. Tests ingest these and expect them served back."""
+
+from __future__ import annotations
+
+DOC_DAILY_ROWS = [
+    {
+        "date": 1710720000000,
+        "isActive": True,
+        "totalLinesAdded": 1543,
+        "totalLinesDeleted": 892,
+        "acceptedLinesAdded": 1102,
+        "acceptedLinesDeleted": 645,
+        "totalApplies": 87,
+        "totalAccepts": 73,
+        "totalRejects": 14,
+        "totalTabsShown": 342,
+        "totalTabsAccepted": 289,
+        "composerRequests": 45,
+        "chatRequests": 128,
+        "agentRequests": 12,
+        "cmdkUsages": 67,
+        "subscriptionIncludedReqs": 180,
+        "apiKeyReqs": 0,
+        "usageBasedReqs": 5,
+        "bugbotUsages": 3,
+        "mostUsedModel": "gpt-4",
+        "applyMostUsedExtension": ".tsx",
+        "tabMostUsedExtension": ".ts",
+        "clientVersion": "0.25.1",
+        "email": "developer@company.com",
+    },
+    {
+        "date": 1710806400000,
+        "isActive": True,
+        "totalLinesAdded": 2104,
+        "totalLinesDeleted": 1203,
+        "acceptedLinesAdded": 1876,
+        "acceptedLinesDeleted": 987,
+        "totalApplies": 102,
+        "totalAccepts": 91,
+        "totalRejects": 11,
+        "totalTabsShown": 456,
+        "totalTabsAccepted": 398,
+        "composerRequests": 67,
+        "chatRequests": 156,
+        "agentRequests": 23,
+        "cmdkUsages": 89,
+        "subscriptionIncludedReqs": 320,
+        "apiKeyReqs": 15,
+        "usageBasedReqs": 0,
+        "bugbotUsages": 5,
+        "mostUsedModel": "claude-3-opus",
+        "applyMostUsedExtension": ".py",
+        "tabMostUsedExtension": ".py",
+        "clientVersion": "0.25.1",
+        "email": "developer@company.com",
+    },
+]
+# The documented request of the example: 2024-03-18T00:00Z to 2024-03-20T00:00Z.
+DOC_DAILY_PERIOD = {"startDate": 1710720000000, "endDate": 1710892800000}
+
+DOC_EVENTS = [
+    {
+        "timestamp": "1750979225854",
+        "model": "claude-4-opus",
+        "kind": "Usage-based",
+        "maxMode": True,
+        "requestsCosts": 5,
+        "isTokenBasedCall": True,
+        "tokenUsage": {
+            "inputTokens": 126,
+            "outputTokens": 450,
+            "cacheWriteTokens": 6112,
+            "cacheReadTokens": 11964,
+            "totalCents": 20.18232,
+        },
+        "isFreeBugbot": False,
+        "userEmail": "developer@company.com",
+    },
+    {
+        "timestamp": "1750979173824",
+        "model": "claude-4-opus",
+        "kind": "Usage-based",
+        "maxMode": True,
+        "requestsCosts": 10,
+        "isTokenBasedCall": True,
+        "tokenUsage": {
+            "inputTokens": 5805,
+            "outputTokens": 311,
+            "cacheWriteTokens": 11964,
+            "cacheReadTokens": 0,
+            "totalCents": 40.16699999999999,
+        },
+        "isFreeBugbot": False,
+        "userEmail": "developer@company.com",
+    },
+    {
+        "timestamp": "1750978339901",
+        "model": "claude-4-sonnet-thinking",
+        "kind": "Included in Business",
+        "maxMode": True,
+        "requestsCosts": 1.4,
+        "isTokenBasedCall": False,
+        "isFreeBugbot": False,
+        "userEmail": "admin@company.com",
+    },
+]
+# The window of the documented example answer.
+DOC_EVENTS_PERIOD = {"startDate": 1748411762359, "endDate": 1751003762359}
