@@ -120,7 +120,10 @@ def _copy(select: str, qs: QuerySet, team: Team):
     # created after it was read (a concurrent ingest) are left out, as the earlier join on the
     # member list left them out, instead of being written with an empty user id.
     params = [public_ids, *where_params, public_ids]
-    with connection.cursor() as cursor:
+    # The raw psycopg cursor: wrapped, so that a lost connection is Django's OperationalError
+    # (analytics_api.errors answers it as the documented 503 where the status is still open:
+    # an HTTP/1.0 export is spooled before it is sent) and Django closes the broken connection.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         with cursor.cursor.copy(sql, params) as copy:
             yield from _rechunk(copy)
 
