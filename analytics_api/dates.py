@@ -35,14 +35,21 @@ def parse_date(value: str, *, now: datetime, is_end: bool = False) -> datetime:
     except (OverflowError, OSError):  # before year 1 or after 9999
         raise ValueError(_outside(value)) from None
     if parsed is None:
-        raise ValueError(f"{value!r} is not a date: use {FORMS}.")
+        raise ValueError(f"{_shown(value)} is not a date: use {FORMS}.")
     if not in_range(parsed):
         raise ValueError(_outside(value))
     return parsed
 
 
 def _outside(value: str) -> str:
-    return f"{value!r} is outside the supported range, {SUPPORTED_RANGE}."
+    return f"{_shown(value)} is outside the supported range, {SUPPORTED_RANGE}."
+
+
+def _shown(value: str) -> str:
+    """The value as the message quotes it: a 5,000-character one is not echoed whole."""
+    return (
+        repr(value) if len(value) <= 60 else repr(value[:57]) + f"... ({len(value):,} characters)"
+    )
 
 
 def is_relative(value: str) -> bool:

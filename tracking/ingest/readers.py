@@ -271,7 +271,7 @@ class _ArrayReader:
     def __init__(self, stream: IO[str]):
         self.stream, self.buf, self.pos, self.line, self.eof = stream, "", 0, 1, False
         self.line_start = 0  # where self.line starts in buf (negative: before the buffer)
-        self.decoder = json.JSONDecoder()
+        self.decoder = jsonfast.decoder()
 
     def elements(self) -> Iterator[tuple[int, Any]]:
         self._fill(ARRAY_WHOLE_MAX_CHARS + 1)
