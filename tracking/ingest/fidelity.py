@@ -69,6 +69,16 @@ def keep_richer(*, team: Team, kind: str, records: list[Record], fidelity: Fidel
     return kept
 
 
+# The columns the rule reads (not range annotations or metadata: those a CSV leaves alone).
+_COLUMNS = {
+    COMMITS: (
+        "commit_hash", "repo_name", "branch_name", "message", "commit_ts", "created_at",
+        "commit_source", *_PAIR_COLUMNS,
+    ),
+    CHANGES: ("change_id", "source", "model", "accepted", "created_at"),
+}  # fmt: skip
+
+
 def _stored(team: Team, kind: str, records: list[Record]) -> dict[tuple, dict]:
     """The batch's stored rows by identity: one query (the last key column is indexed)."""
     model = _MODELS[kind]
@@ -79,7 +89,7 @@ def _stored(team: Team, kind: str, records: list[Record]) -> dict[tuple, dict]:
         rows = model.objects.of(team).filter(change_id__in={r.key[0] for r in records})
         key = lambda row: (row["change_id"],)  # noqa: E731
     wanted = {record.key for record in records}
-    return {key(row): row for row in rows.values() if key(row) in wanted}
+    return {key(row): row for row in rows.values(*_COLUMNS[kind]) if key(row) in wanted}
 
 
 def _merge(new: dict, old: dict, fidelity: Fidelity) -> bool:
