@@ -4,6 +4,7 @@ Accepted: an ISO 8601 date or date-time (no offset = UTC; a bare date as an end 
 that whole day), `now`, `today`, `yesterday`, `Nd`/`Nh`/`Ns` (now minus N days/hours/seconds),
 and Unix timestamps: an all-digit value below 10**11 is seconds, otherwise milliseconds. An
 all-digit value is always a timestamp, never a compact ISO date (`20250730` is 1970-08-23).
+An instant outside tracking.daterange's supported range is refused, naming the range.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 
+from tracking.daterange import SUPPORTED_RANGE, in_range
 from tracking.formats import from_unix
 
 _RELATIVE_RE = re.compile(r"^([0-9]{1,9})([dhs])$", re.IGNORECASE)
@@ -30,11 +32,24 @@ def parse_date(value: str, *, now: datetime, is_end: bool = False) -> datetime:
     text = value.strip(" ")
     try:
         parsed = _parse(text, now=now.astimezone(UTC), is_end=is_end)
-    except (OverflowError, OSError):
-        raise ValueError(f"{value!r} is out of range.") from None
+    except (OverflowError, OSError):  # before year 1 or after 9999
+        raise ValueError(_outside(value)) from None
     if parsed is None:
-        raise ValueError(f"{value!r} is not a date: use {FORMS}.")
+        raise ValueError(f"{_shown(value)} is not a date: use {FORMS}.")
+    if not in_range(parsed):
+        raise ValueError(_outside(value))
     return parsed
+
+
+def _outside(value: str) -> str:
+    return f"{_shown(value)} is outside the supported range, {SUPPORTED_RANGE}."
+
+
+def _shown(value: str) -> str:
+    """The value as the message quotes it: a 5,000-character one is not echoed whole."""
+    return (
+        repr(value) if len(value) <= 60 else repr(value[:57]) + f"... ({len(value):,} characters)"
+    )
 
 
 def is_relative(value: str) -> bool:

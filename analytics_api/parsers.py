@@ -13,13 +13,15 @@ import json
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from tracking.ingest.jsonfast import parse_int
+
 
 class JsonParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read() if stream is not None else b""
         try:
             text = raw.decode((parser_context or {}).get("encoding") or "utf-8")
-            return json.loads(text)
+            return json.loads(text, parse_int=parse_int)
         except json.JSONDecodeError as exc:
             raise ParseError(
                 f"Malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}."

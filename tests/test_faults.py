@@ -269,3 +269,37 @@ def test_a_connection_terminated_mid_csv_export_is_a_detectably_cut_stream(pg, t
         conn.close()
 
         assert _request(port, "GET", "/analytics/ai-code/changes?pageSize=1", key=plain)[0] == 200
+
+
+def test_a_connection_terminated_under_a_spooled_copy_export_is_the_documented_503(pg, tmp_path):
+    """An HTTP/1.0 client (here through nginx's X-Client-Protocol) gets the export spooled
+    before it is sent, so its status is still open when the COPY loses its connection."""
+    team = TeamFactory(slug="faults-copy")
+    demo_seed(team=team, size=DemoSize(commits=20, changes=200, messages=10), now=datetime.now(UTC))
+    _key, plain = make_key(team)
+    export = "/analytics/ai-code/changes.csv?startDate=90d&endDate=now"
+    http10 = {"X-Client-Protocol": "HTTP/1.0"}
+    outcome: dict = {}
+
+    with gunicorn(pg, tmp_path) as (_server, port), _admin(pg) as admin:
+        locker = _admin(pg)
+        locker.autocommit = False
+        locker.execute("LOCK TABLE tracking_change IN ACCESS EXCLUSIVE MODE")
+
+        def get():
+            outcome["response"] = _request(port, "GET", export, key=plain, headers=http10)
+
+        client = threading.Thread(target=get)
+        client.start()
+        pid = _backend(admin, like="%COPY (%", waiting=True)
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+        locker.rollback()
+        locker.close()
+        client.join(timeout=30)
+        assert not client.is_alive(), "the export hangs after its connection was terminated"
+        status, data = outcome["response"]
+        assert status == 503, data
+        assert json.loads(data)["message"].startswith("The database connection was lost")
+
+        status, data = _request(port, "GET", export, key=plain, headers=http10)
+        assert status == 200 and data.startswith(b"change_id,"), data[:200]

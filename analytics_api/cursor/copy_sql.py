@@ -121,7 +121,11 @@ def _copy(select: str, qs: QuerySet, team: Team):
     # member list left them out, instead of being written with an empty user id.
     params = [public_ids, *where_params, public_ids]
     # The read's database: a replica while a GET is answered (common.replicas), else the primary.
-    with connections[qs.db].cursor() as cursor:
+    # The raw psycopg cursor is wrapped, so that a lost connection is Django's OperationalError
+    # (analytics_api.errors answers it as the documented 503 where the status is still open:
+    # an HTTP/1.0 export is spooled before it is sent) and Django closes the broken connection.
+    conn = connections[qs.db]
+    with conn.cursor() as cursor, conn.wrap_database_errors:
         with cursor.cursor.copy(sql, params) as copy:
             yield from _rechunk(copy)
 

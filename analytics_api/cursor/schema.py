@@ -272,6 +272,7 @@ class TeamMembersSerializer(serializers.Serializer):
     teamMembers = TeamMemberSerializer(many=True)
 
 
+_HASH_PART = r" *[^ ,\u0000-\u001F\u007F]([^,\u0000-\u001F\u007F]{0,62}[^ ,\u0000-\u001F\u007F])? *"
 _NOT_FOUND = OpenApiResponse(CursorErrorSerializer, description="No such commit in this team.")
 COMMIT_DETAIL = {
     "operation_id": "cursor_commit_detail",
@@ -282,7 +283,9 @@ COMMIT_DETAIL = {
             "hashes",
             {
                 "type": "string",
-                "pattern": r"^[^,\u0000-\u001F\u007F]{1,64}(,[^,\u0000-\u001F\u007F]{1,64}){0,49}$",
+                # Each hash: 1 to 64 characters once the spaces around it are trimmed (a part
+                # that is only spaces is blank: a 400), no comma or control character.
+                "pattern": rf"^{_HASH_PART}(,{_HASH_PART}){{0,49}}$",
             },
             OpenApiParameter.PATH,
             description="One commit hash, or up to 50 separated by commas.",

@@ -2,41 +2,110 @@
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from analytics_api.cursor.schema import CursorErrorSerializer
+from tracking.daterange import SUPPORTED_RANGE
+from tracking.formats import PAIR_FIELDS
+from tracking.ingest.fields import MAX_COUNT, MAX_UNIX_MS
+from tracking.ingest.records import MAX_FILES, MAX_INTEGER_ID, MAX_METADATA
 
 TAG = "Ingestion"
 # The record shapes, as loose as the validator on each field's own type and range (so whatever
 # breaks them is a 400). Rules across fields or records (a userId must name a known member;
 # either the Cursor split or the eight Qoder pairs; emails must be deliverable-looking) are
 # the validator's: a record that fits this schema can still be a 400 naming the problem.
+# Unknown fields are refused (additionalProperties: false), as the validator refuses them.
 _TEXT = {"type": "string", "nullable": True, "pattern": r"^[^\u0000]*$"}
 _NAME = {"type": "string", "minLength": 1, "pattern": r"^[^\u0000]*[^\u0000\s][^\u0000]*$"}
-_COUNT = {"type": "integer", "nullable": True, "minimum": 0, "maximum": 100_000_000}
+_COUNT = {"type": "integer", "nullable": True, "minimum": 0, "maximum": MAX_COUNT}
+# tracking.daterange: a date-time in years 1970..9999 (its edges, 9999-12-31 or an offset
+# that moves 1970-01-01 into 1969, are a 400 naming the range), or Unix time up to its end.
+_YEARS = "(19[7-9][0-9]|[2-9][0-9]{3})"
 _TIMESTAMP = {
     "nullable": True,
+    "description": f"ISO 8601 or Unix seconds/milliseconds, within {SUPPORTED_RANGE}.",
     "anyOf": [
-        {"type": "string", "format": "date-time"},
+        {"type": "string", "format": "date-time", "pattern": f"^{_YEARS}-"},
         {"type": "string", "maxLength": 0},  # "" is null (a CSV's empty cell)
         {"type": "string", "pattern": "^[0-9]{1,15}$"},  # a CSV cell holding a Unix time
-        {"type": "integer", "minimum": 0, "maximum": 253402300799999},
+        {"type": "integer", "minimum": 0, "maximum": MAX_UNIX_MS},
     ],
 }
+# changeId/messageId: a non-blank string, or an integer (Cursor's ids look numeric).
+_IDENTIFIER = {
+    "oneOf": [
+        {**_NAME, "maxLength": 255},
+        {"type": "integer", "minimum": -MAX_INTEGER_ID, "maximum": MAX_INTEGER_ID},
+    ],
+    "description": "A non-blank string of at most 255 characters, or an integer within "
+    "±(2^53 - 1).",
+}
+# Derived from the file's name when absent or null (and refused when there is no name).
+_EXTENSION = {"type": "string", "nullable": True, "maxLength": 31, "pattern": r"^[^\u0000]*$"}
+_PATH = {**_TEXT, "maxLength": 1024}
+
+
+def _list(item_properties: dict, required: list[str], limit: int) -> dict:
+    item = {
+        "type": "object",
+        "required": required,
+        "properties": item_properties,
+        "additionalProperties": False,
+    }
+    # The limit is told, not written as maxItems: schemathesis would build lists of that size
+    # (a 125 MB body of range groups), as with the records themselves below.
+    return {"type": "array", "nullable": True, "items": item, "description": f"At most {limit:,}."}
+
+
+_METADATA = _list(
+    {"fileName": _PATH, "fileExtension": _EXTENSION, "linesAdded": _COUNT, "linesDeleted": _COUNT},
+    [],
+    MAX_METADATA,
+)
+_FILES = _list(
+    {
+        "filePath": _PATH,
+        "fileExtension": _EXTENSION,
+        **{
+            name: _COUNT
+            for name in ("linesAdded", "linesDeleted", "aiLinesAdded", "aiLinesDeleted")
+        },
+    },
+    [],
+    MAX_FILES,
+)
+# Range annotations one level deep: their groups and ranges are the validator's (the deeper
+# nesting made hypothesis's strategy repr overflow the parser's recursion limit). Ingest's
+# positive-data check accepts a 400 anyway (a range's start <= end is not expressible).
+_ANNOTATIONS = _list(
+    {
+        "filePath": {**_NAME, "maxLength": 1024},
+        "groups": {"type": "array", "items": {"type": "object"}},
+    },
+    ["filePath", "groups"],
+    MAX_FILES,
+)
 _ANY = {"nullable": True}  # read only when userEmail is absent or empty; checked then
 _USER = {
     "userEmail": {"type": "string", "format": "email", "maxLength": 254},
     "userId": _ANY,
-    "userName": _ANY,
+    "userName": _ANY,  # a falsy value of any type is ignored; a name is at most 200 characters
     "displayName": _ANY,
 }
 _SOURCE = {"type": "string", "enum": ["NEXT", "AGENT", "QUEST", "INLINECHAT", "TAB", "COMPOSER"]}
 
 
 def _records(required: list[str], properties: dict) -> dict:
-    record = {"type": "object", "required": required, "properties": {**_USER, **properties}}
+    record = {
+        "type": "object",
+        "required": required,
+        "properties": {**_USER, **properties},
+        "additionalProperties": False,
+    }
     # At most INGEST_MAX_RECORDS records (10,000 by default). Not written as maxItems: the
     # limit is a setting, and schemathesis cannot build a 10,000-item array of these records.
     return {"type": "array", "items": record}
@@ -55,6 +124,9 @@ COMMIT_RECORDS = _records(
             for split in ("tab", "composer")
             for way in ("Added", "Deleted")
         },
+        # The eight Qoder pairs instead of the split (both: a 400); nonAi* are derived, ignored.
+        **{name: _COUNT for name in PAIR_FIELDS},
+        **{name: _ANY for name in ("nonAiLinesAdded", "nonAiLinesDeleted")},
         "message": {**_TEXT, "maxLength": 1_000_000},
         "commitSource": {
             "type": "string",
@@ -63,31 +135,43 @@ COMMIT_RECORDS = _records(
         },
         "commitTs": _TIMESTAMP,
         "createdAt": _TIMESTAMP,
+        "files": _FILES,
+        "rangeAnnotations": _ANNOTATIONS,
     },
 )
 CHANGE_RECORDS = _records(
     ["changeId", "userEmail", "source"],
     {
-        "changeId": {"description": "A non-blank string of at most 255 characters, or an integer."},
+        "changeId": _IDENTIFIER,
         "source": _SOURCE,
         "model": {**_TEXT, "maxLength": 255},
         "accepted": {"type": "boolean", "nullable": True},
         **{name: _COUNT for name in ("totalLinesAdded", "totalLinesDeleted")},
+        "metadata": _METADATA,
         "createdAt": _TIMESTAMP,
     },
 )
 MESSAGE_RECORDS = _records(
     ["messageId", "userEmail", "source"],
     {
-        "messageId": {
-            "description": "A non-blank string of at most 255 characters, or an integer."
-        },
+        "messageId": _IDENTIFIER,
         "source": _SOURCE,
         "model": {**_TEXT, "maxLength": 255},
         "conversationId": {**_TEXT, "maxLength": 255},
         "createdAt": _TIMESTAMP,
     },
 )
+
+
+class IngestAutoSchema(AutoSchema):
+    """The ingest views' schema: the body is required (no body is a 400, "The body is empty").
+    drf-spectacular marks a body given as a plain schema optional."""
+
+    def _get_request_body(self, direction="request"):
+        body = super()._get_request_body(direction)
+        if body is not None:
+            body["required"] = True
+        return body
 
 
 class IngestResultSerializer(serializers.Serializer):

@@ -20,6 +20,7 @@ from tracking.ingest.services import IndexedRows, stream_ingest
 class IngestView(TeamScopedAPIView):
     permission_classes = [CanIngest]
     parser_classes: list = []  # the body is read by read_records(), with our own limits
+    schema = schema.IngestAutoSchema()
     kind = ""
 
     def post(self, request):

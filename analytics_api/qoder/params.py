@@ -45,7 +45,7 @@ def parse_uuid(value: str, *, name: str) -> uuid.UUID:
     try:
         return uuid.UUID(value.strip(" "))
     except (ValueError, AttributeError):
-        raise ApiError(f"{name} must be a UUID, got {value!r}.") from None
+        raise ApiError(f"{name} must be a UUID, got {value[:60]!r}.") from None
 
 
 def _check_order(start, end, *, start_name: str, end_name: str | None) -> None:

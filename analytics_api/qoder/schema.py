@@ -12,8 +12,11 @@ from analytics_api.dates import FORMS
 from analytics_api.openapi import (
     BOOLEAN,
     DATE,
+    HASH_PATTERN,
     NEUTRALIZE_FORMULAS_DOC,
+    NO_CONTROL,
     POSITIVE,
+    REQUIRED_DATE,
     TEXT,
     UUID,
     UUID_OR_BLANK,
@@ -130,9 +133,9 @@ DetailRequest = _object(
     "QoderCommitDetailRequest",
     {
         "commitHashes": serializers.ListField(
-            child=serializers.CharField(), min_length=1, max_length=50
+            child=serializers.RegexField(HASH_PATTERN, max_length=64), min_length=1, max_length=50
         ),
-        "branch": serializers.CharField(required=False),
+        "branch": serializers.RegexField(NO_CONTROL, required=False, allow_null=True),
     },
 )
 DetailCommit = _object(
@@ -203,7 +206,8 @@ ORG = OpenApiParameter(
 
 
 def _date(name: str, *, required: bool, what: str) -> OpenApiParameter:
-    return OpenApiParameter(name, DATE, required=required, description=f"{what}: {FORMS}.")
+    schema = REQUIRED_DATE if required else DATE
+    return OpenApiParameter(name, schema, required=required, description=f"{what}: {FORMS}.")
 
 
 METRIC_FILTERS = [

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from analytics_api.dates import is_relative, parse_date
+from tracking.daterange import EARLIEST, EARLIEST_DAY, LATEST_DAY
 
 NOW = datetime(2025, 7, 30, 14, 12, 3, 123456, tzinfo=UTC)
 aware_instants = st.datetimes(
@@ -74,12 +75,12 @@ def test_a_bare_date_as_end_includes_the_whole_day(text, expected):
     ],
 )
 def test_it_rejects_what_is_not_a_date_with_a_message(text):
-    with pytest.raises(ValueError, match="not a date|out of range"):
+    with pytest.raises(ValueError, match="not a date|outside the supported range"):
         parse_date(text, now=NOW)
 
 
 def test_a_huge_relative_value_is_out_of_range_not_a_crash():
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match="outside the supported range"):
         parse_date("999999999d", now=NOW)
 
 
@@ -111,12 +112,29 @@ def test_unix_seconds_and_milliseconds_agree(instant):
     assert parse_date(str(seconds * 1000), now=NOW) == instant
 
 
-@given(st.integers(min_value=0, max_value=100_000))
+@given(st.integers(min_value=0, max_value=(NOW - EARLIEST).days))
 def test_relative_days_count_back_from_now(days):
     assert parse_date(f"{days}d", now=NOW) == NOW - timedelta(days=days)
 
 
-@given(st.dates(min_value=datetime(1900, 1, 1).date(), max_value=datetime(9999, 12, 30).date()))
+@given(st.integers(min_value=(NOW - EARLIEST).days + 1, max_value=10**9 - 1))
+def test_relative_days_before_1970_name_the_supported_range(days):
+    with pytest.raises(ValueError, match="outside the supported range, 1970-01-01T00:00:00Z to"):
+        parse_date(f"{days}d", now=NOW)
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)).filter(
+        lambda d: not datetime(1970, 1, 1) <= d < datetime(9999, 12, 31)
+    ),
+    st.booleans(),
+)
+def test_an_instant_outside_1970_to_9999_12_30_names_the_supported_range(instant, is_end):
+    with pytest.raises(ValueError, match="outside the supported range"):
+        parse_date(instant.isoformat() + "Z", now=NOW, is_end=is_end)
+
+
+@given(st.dates(min_value=EARLIEST_DAY, max_value=LATEST_DAY))
 def test_a_bare_date_spans_exactly_one_day(day):
     start = parse_date(day.isoformat(), now=NOW)
     end = parse_date(day.isoformat(), now=NOW, is_end=True)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from teams.public_ids import looks_like_member_id, member_id_from_text, valid_member_id
+from tracking.daterange import EARLIEST, LATEST, SUPPORTED_RANGE
 from tracking.formats import from_unix
 from tracking.models import Source
 
@@ -21,8 +22,8 @@ from tracking.models import Source
 # columns of one row stays inside PostgreSQL `integer` (2**31 - 1): row expressions in the
 # aggregates and exports add them up, and an overflow there would break every later read.
 MAX_COUNT = 100_000_000
-# Unix milliseconds outside years 1970..9999 are surely not milliseconds.
-MAX_UNIX_MS = 253402300799999
+# Unix milliseconds beyond the supported range (tracking.daterange) are surely not milliseconds.
+MAX_UNIX_MS = int(LATEST.timestamp() * 1000)
 SOURCES = ", ".join(Source.values)
 # Upper-cased input -> canonical source (plain str, not the enum: faster, and what is stored).
 _SOURCE_MAP = {value: value for value in Source.values} | {"TAB": "NEXT", "COMPOSER": "AGENT"}
@@ -109,7 +110,8 @@ def boolean(value) -> bool | None:
 
 def timestamp(value) -> datetime | None:
     """ISO 8601 (Z, an offset, or none = UTC) or a Unix timestamp: below 10**11 seconds,
-    otherwise milliseconds (the query parameters' rule). None stays None."""
+    otherwise milliseconds (the query parameters' rule), within tracking.daterange's supported
+    range. None stays None."""
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):
@@ -120,12 +122,18 @@ def timestamp(value) -> datetime | None:
     if value.isascii() and value.isdigit() and len(value) <= 15:
         return _from_unix(int(value))
     try:
-        parsed = _utc(datetime.fromisoformat(value.strip()))
-    except (ValueError, OverflowError):
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
         raise Invalid(
             f"must be an ISO 8601 timestamp (e.g. 2025-07-30T14:12:03.000Z) or a Unix "
             f"timestamp (seconds, or milliseconds), got {_show(value)}"
         ) from None
+    try:
+        parsed = _utc(parsed)
+    except OverflowError:  # an offset that moves it past year 9999 or before year 1
+        parsed = None
+    if parsed is None or not EARLIEST <= parsed <= LATEST:
+        raise Invalid(f"is outside the supported range, {SUPPORTED_RANGE}: got {_show(value)}")
     return parsed
 
 
@@ -139,16 +147,17 @@ def fast_timestamp(value) -> datetime | None | bool:
         return None
     if type(value) is str and value[:4].isdigit() and "-" in value[:5]:
         try:
-            return _utc(datetime.fromisoformat(value))
+            parsed = _utc(datetime.fromisoformat(value))
         except (ValueError, OverflowError):
             return False
+        return parsed if EARLIEST <= parsed <= LATEST else False
     return False
 
 
 def _from_unix(value: int) -> datetime:
-    """tracking.formats.from_unix (the query parameters' rule), within years 1970..9999."""
+    """tracking.formats.from_unix (the query parameters' rule), within the supported range."""
     if not 0 <= value <= MAX_UNIX_MS:
-        raise Invalid(f"Unix timestamp out of range: {value}")
+        raise Invalid(f"is outside the supported range, {SUPPORTED_RANGE}: got {value}")
     return from_unix(value)
 
 

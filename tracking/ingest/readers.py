@@ -15,7 +15,7 @@ import csv
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import repeat
 from typing import IO, Any
 
@@ -24,6 +24,7 @@ import orjson
 from tracking import formats
 from tracking.formats import PAIR_FIELDS, camel
 from tracking.ingest import jsonfast
+from tracking.ingest.fidelity import MILLISECOND, SECOND, Fidelity
 from tracking.ingest.records import CHANGES, COMMITS
 from tracking.ingest.services import BadRow
 
@@ -53,12 +54,22 @@ class CsvFormat:
     fields: dict[str, str | None]
     # Columns a file may add to the header (commit_source, beyond the seed's commits.csv).
     optional: frozenset[str] = frozenset()
+    # What the format cannot say, so an import never overwrites richer stored values with it.
+    fidelity: Fidelity = Fidelity()
+
+    def fidelity_with(self, header: list[str]) -> Fidelity:
+        """The format's fidelity for a file whose header has these columns: an optional
+        column present (commit_source, named as its model column) is carried."""
+        present = self.optional & set(header)
+        return replace(self.fidelity, absent=self.fidelity.absent - present)
 
 
 _IGNORED = {"userId", "nonAiLinesAdded", "nonAiLinesDeleted"}
 
 
-def _format(name: str, kind: str, header: list[str], optional: tuple[str, ...] = ()) -> CsvFormat:
+def _format(
+    name: str, kind: str, header: list[str], fidelity: Fidelity, optional: tuple[str, ...] = ()
+) -> CsvFormat:
     """The headers come from tracking/formats.py, the exports' own lists: a round trip cannot
     drift. Cursor's snake_case columns map to the camelCase record fields."""
     fields = {column: camel(column) for column in (*header, *optional)}
@@ -68,15 +79,37 @@ def _format(name: str, kind: str, header: list[str], optional: tuple[str, ...] =
         tuple(header),
         {c: None if n in _IGNORED else n for c, n in fields.items()},
         frozenset(optional),
+        fidelity,
     )
 
 
-CSV_FORMATS = (
-    _format("Cursor commits.csv", COMMITS, formats.CURSOR_COMMIT_CSV_HEADER, ("commit_source",)),
-    _format("Cursor changes.csv", CHANGES, formats.CURSOR_CHANGE_CSV_HEADER),
-    _format("Qoder ai-code-commits.csv", COMMITS, formats.QODER_COMMIT_CSV_HEADER),
-    _format("Qoder ai-code-changes.csv", CHANGES, formats.QODER_CHANGE_CSV_HEADER),
+# What each export cannot say (tracking/ingest/fidelity.py): no CSV says whether a change was
+# accepted (Qoder's lists rejected suggestions too), none but a commits.csv with that column
+# gives commitSource, and an empty cell is "" or null; Cursor's files round timestamps to
+# milliseconds and give the pairs and sources as tab/composer, Qoder's round to seconds.
+_CURSOR_COMMITS = Fidelity(
+    absent=frozenset({"commit_source"}),
+    cursor_split=True,
+    precision=MILLISECOND,
+    empty_is_null=True,
 )
+_CURSOR_CHANGES = Fidelity(
+    absent=frozenset({"accepted"}),
+    cursor_sources=True,
+    precision=MILLISECOND,
+    empty_is_null=True,
+)
+_QODER_COMMITS = Fidelity(absent=frozenset({"commit_source"}), precision=SECOND, empty_is_null=True)
+_QODER_CHANGES = Fidelity(absent=frozenset({"accepted"}), precision=SECOND, empty_is_null=True)
+CSV_FORMATS = (
+    _format(
+        "Cursor commits.csv", COMMITS, formats.CURSOR_COMMIT_CSV_HEADER, _CURSOR_COMMITS,
+        ("commit_source",),
+    ),
+    _format("Cursor changes.csv", CHANGES, formats.CURSOR_CHANGE_CSV_HEADER, _CURSOR_CHANGES),
+    _format("Qoder ai-code-commits.csv", COMMITS, formats.QODER_COMMIT_CSV_HEADER, _QODER_COMMITS),
+    _format("Qoder ai-code-changes.csv", CHANGES, formats.QODER_CHANGE_CSV_HEADER, _QODER_CHANGES),
+)  # fmt: skip
 # Fields whose CSV cell is typed: integers and booleans are converted here, so the record
 # validator sees what a JSON sender would send (and rejects "1.5" the same way it rejects 1.5).
 _INT_FIELDS = {"totalLinesAdded", "totalLinesDeleted", *PAIR_FIELDS} | {
@@ -100,7 +133,7 @@ def csv_format(header: list[str]) -> CsvFormat:
 CSV_FIELD_LIMIT = 64 << 20
 
 
-def read_csv(stream: IO[str]) -> tuple[CsvFormat, Iterator[tuple[int, Any]]]:
+def read_csv(stream: IO[str]) -> tuple[CsvFormat, Iterator[tuple[int, Any]], Fidelity]:
     csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(stream, strict=True)
     try:
@@ -110,7 +143,8 @@ def read_csv(stream: IO[str]) -> tuple[CsvFormat, Iterator[tuple[int, Any]]]:
     except csv.Error as exc:
         raise ReadError(1, f"malformed CSV: {exc}") from None
     fmt = csv_format(header)
-    return fmt, _csv_rows(reader, fmt, [h.strip() for h in header])
+    cleaned = [h.strip() for h in header]
+    return fmt, _csv_rows(reader, fmt, cleaned), fmt.fidelity_with(cleaned)
 
 
 def _csv_rows(reader, fmt: CsvFormat, header: list[str]) -> Iterator[tuple[int, Any]]:
@@ -237,7 +271,7 @@ class _ArrayReader:
     def __init__(self, stream: IO[str]):
         self.stream, self.buf, self.pos, self.line, self.eof = stream, "", 0, 1, False
         self.line_start = 0  # where self.line starts in buf (negative: before the buffer)
-        self.decoder = json.JSONDecoder()
+        self.decoder = jsonfast.decoder()
 
     def elements(self) -> Iterator[tuple[int, Any]]:
         self._fill(ARRAY_WHOLE_MAX_CHARS + 1)

@@ -22,6 +22,9 @@ MAX_FILES = 10_000  # per commit: files, and rangeAnnotations' files
 MAX_GROUPS = 1_000  # per annotated file
 MAX_RANGES = 10_000  # per group
 _HEX = frozenset("0123456789abcdefABCDEF")
+# An integer changeId/messageId: within what every JSON parser reads exactly (2**53 - 1; beyond
+# it JavaScript and most clients round the number, and two ids could become one).
+MAX_INTEGER_ID = 2**53 - 1
 
 
 CURSOR_SPLIT = {
@@ -278,6 +281,12 @@ def _message(fields: _Fields) -> Record:
 def _identifier(fields: _Fields, name: str) -> str | None:
     value = fields.raw.get(name)
     if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > MAX_INTEGER_ID:
+            fields.problem(
+                name,
+                f"an integer id must be within ±{MAX_INTEGER_ID:,}: send a larger one as a string",
+            )
+            return None
         value = str(value)  # Cursor's change ids look numeric; a client may send a number
     try:
         return f.text(value, max_length=255, required=True)

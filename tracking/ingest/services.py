@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from teams.models import Team
 from tracking.ingest.ahead import read_ahead
+from tracking.ingest.fidelity import FULL, Fidelity, keep_richer
 from tracking.ingest.members import MemberResolver
 from tracking.ingest.records import Record, RecordInvalid, parse_record
 from tracking.ingest.writers import WriteRace, WriteState, write_batch
@@ -62,6 +63,7 @@ class IngestResult:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    kept: int = 0  # stored records that kept values a poorer format could not say (fidelity.py)
 
     def as_dict(self) -> dict:
         return {"received": self.received, "created": self.created, "updated": self.updated}
@@ -116,6 +118,7 @@ def stream_ingest(
     skip_invalid: bool = False,
     on_skip: Callable[[Problem], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    fidelity: Fidelity = FULL,
 ) -> IngestResult:
     """Store rows of (locator, raw record or BadRow): the locator is what a Problem names (a
     request's 0-based index, a file's line). One transaction for all of them.
@@ -124,11 +127,14 @@ def stream_ingest(
     records; a deadlock that still happens (another lock order, e.g. commit files), or a
     WriteRace, rolls the whole transaction back. Rows given as a sequence (in memory: a
     request, a sync window) are then written again, WRITE_ATTEMPTS times in all; an iterator
-    (a file) cannot be read twice. What still conflicts is a WriteConflict: nothing stored."""
+    (a file) cannot be read twice. What still conflicts is a WriteConflict: nothing stored.
+
+    `fidelity`: what the input's format can say (a CSV export's, from its reader); a poorer
+    format never overwrites richer stored values (tracking/ingest/fidelity.py)."""
     attempts = WRITE_ATTEMPTS if isinstance(rows, Sequence) else 1
     for attempt in range(1, attempts + 1):
         try:
-            return _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size)
+            return _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size, fidelity)
         except (OperationalError, WriteRace) as exc:
             if isinstance(exc, OperationalError) and not _is_conflict(exc):
                 raise
@@ -138,7 +144,7 @@ def stream_ingest(
     raise AssertionError("unreachable")
 
 
-def _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size) -> IngestResult:
+def _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size, fidelity) -> IngestResult:
     result, stamp, state = IngestResult(), timezone.now(), WriteState()
     # The next batch is read and validated in a thread while this one is written (rows that
     # fit in one batch, a request, have no next one: no thread). The first is read before the
@@ -153,10 +159,12 @@ def _ingest_once(team, kind, rows, skip_invalid, on_skip, batch_size) -> IngestR
             _refuse(first[2], skip_invalid)  # an invalid request costs no transaction at all
         batches = chain([first] if first else [], chunks)
         with transaction.atomic():
-            return _write_batches(team, kind, batches, skip_invalid, on_skip, stamp, state, result)
+            return _write_batches(
+                team, kind, batches, skip_invalid, on_skip, stamp, state, result, fidelity
+            )
 
 
-def _write_batches(team, kind, batches, skip_invalid, on_skip, stamp, state, result):
+def _write_batches(team, kind, batches, skip_invalid, on_skip, stamp, state, result, fidelity):
     resolver = MemberResolver(team)
     for size, parsed, problems in batches:
         result.received += size
@@ -165,6 +173,7 @@ def _write_batches(team, kind, batches, skip_invalid, on_skip, stamp, state, res
         problems += more
         _refuse(problems, skip_invalid)  # rolls back members created meanwhile
         _skip(problems, result, on_skip)
+        result.kept += keep_richer(team=team, kind=kind, records=parsed, fidelity=fidelity)
         _write(team, kind, parsed, stamp, result, state)
     _finish(team, resolver, result)
     return result

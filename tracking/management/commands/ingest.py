@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from teams.management.options import team_option
 from teams.models import Team
 from tracking.ingest import activity, readers
+from tracking.ingest.fidelity import FULL
 from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
 from tracking.ingest.services import (
     BATCH_SIZE,
@@ -94,7 +95,7 @@ class Command(BaseCommand):
         with path.open("rb") as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
             try:
-                kind, rows, field_name = _open_rows(text, kind)
+                kind, rows, field_name, fidelity = _open_rows(text, kind)
                 counted = self._progress(path, raw, rows)
                 result = stream_ingest(
                     team=team,
@@ -103,6 +104,7 @@ class Command(BaseCommand):
                     skip_invalid=skip_invalid,
                     on_skip=self._skip_reporter(path, field_name),
                     batch_size=self.batch_size,
+                    fidelity=fidelity,
                 )
             except readers.ReadError as exc:
                 raise FileFailed(f"{path}:{exc.line}: {exc.message}") from None
@@ -123,6 +125,11 @@ class Command(BaseCommand):
             f"updated {result.updated}, skipped {result.skipped} in {elapsed:.1f}s "
             f"({result.received / elapsed:,.0f} rows/s)"
         )
+        if result.kept:
+            self.stdout.write(
+                f"{path}: kept the richer stored values of {result.kept} records that this "
+                "format cannot carry (docs/ingestion.md, Importing an export again)"
+            )
 
     def _skip_reporter(self, path: Path, field_name):
         printed = 0
@@ -159,18 +166,18 @@ class Command(BaseCommand):
 
 
 def _open_rows(text, kind: str | None):
-    """(kind, rows, field namer) for a file, by its first character and header."""
+    """(kind, rows, field namer, fidelity) for a file, by its first character and header."""
     first = _peek(text)
     if first == "[":
-        return _json_rows(readers.read_json_array(text), kind)
+        return (*_json_rows(readers.read_json_array(text), kind), FULL)
     if first == "{":
-        return _json_rows(readers.read_ndjson(text.buffer), kind)
+        return (*_json_rows(readers.read_ndjson(text.buffer), kind), FULL)
     if first == "":
         raise readers.ReadError(1, "the file is empty")
-    fmt, rows = readers.read_csv(text)
+    fmt, rows, fidelity = readers.read_csv(text)
     if kind and kind != fmt.kind:
         raise readers.ReadError(1, f"the header is a {fmt.name} header, not {kind}")
-    return fmt.kind, rows, lambda field: readers.csv_field(fmt, field)
+    return fmt.kind, rows, lambda field: readers.csv_field(fmt, field), fidelity
 
 
 def _peek(text) -> str:
