@@ -17,16 +17,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from tracking import daterange
 from tracking.reads import Filters, Who
 
 PRESETS = (7, 30, 90)
 TODAY = "today"
 DEFAULT_PRESET = 30
 MAX_DAYS = 366  # a custom range of up to one year
-# The days the dashboard can show: records from 1970 on (a window's previous window and the
-# figures' edge days must stay inside what dates and the database can hold).
-FIRST_DAY = date(1970, 1, 1)
-LAST_DAY = date(9999, 12, 30)
+# The days the dashboard can show: the one supported range of records and windows.
+FIRST_DAY, LAST_DAY = daterange.EARLIEST_DAY, daterange.LATEST_DAY
 MAX_TEXT = 255
 
 
