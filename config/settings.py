@@ -139,11 +139,17 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = envstr("STATIC_ROOT") or BASE_DIR / "var" / "static"  # collectstatic's output
 
-# The dashboard: Django's sessions and login; attempts per address and per user name.
+# The dashboard: Django's sessions and login. Sign-in attempts (dashboard/auth.py) per user
+# name and client address pair, per client address, and for the whole site.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 DASHBOARD_LOGIN_RATE = envstr("DASHBOARD_LOGIN_RATE", "10/m")
+DASHBOARD_LOGIN_ADDRESS_RATE = envstr("DASHBOARD_LOGIN_ADDRESS_RATE", "50/m")
+DASHBOARD_LOGIN_GLOBAL_RATE = envstr("DASHBOARD_LOGIN_GLOBAL_RATE", "600/m")
+# The reverse proxies whose X-Forwarded-For / X-Real-IP name the client (common/client_ip.py):
+# addresses or networks. The default is nginx on the same machine (deploy/nginx-site.conf).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 
 LOGGING = {
     "version": 1,

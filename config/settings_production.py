@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import envbool
+from config.env import envbool, envint
 from config.settings import *  # noqa: F403
 from config.settings import INSECURE_SECRET_KEY, MIDDLEWARE, SECRET_KEY
 
@@ -22,6 +22,14 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 32:
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Behind the reverse proxy of deploy/nginx-site.conf, which sets X-Forwarded-Proto to the
+# scheme the client used (and overwrites any the client sent): Django then knows a request was
+# HTTPS, and SecurityMiddleware sends HSTS on it (never on plain HTTP, as the RFC says).
+# 0 when the app is reachable without that proxy, which could then claim HTTPS.
+if envbool("TRUST_X_FORWARDED_PROTO", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)  # a year; 0: off
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 
 # Static files (the admin's styles, the Swagger UI bundle, the dashboard's Chart.js) from
 # collectstatic's STATIC_ROOT, served by WhiteNoise in the app itself: `manage.py
