@@ -144,6 +144,7 @@ STATIC_ROOT = envstr("STATIC_ROOT") or BASE_DIR / "var" / "static"  # collectsta
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # the dashboard's 403 page, not Django's
 DASHBOARD_LOGIN_RATE = envstr("DASHBOARD_LOGIN_RATE", "10/m")
 DASHBOARD_LOGIN_ADDRESS_RATE = envstr("DASHBOARD_LOGIN_ADDRESS_RATE", "50/m")
 DASHBOARD_LOGIN_GLOBAL_RATE = envstr("DASHBOARD_LOGIN_GLOBAL_RATE", "600/m")
