@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy, and Cache-Control: private, no-store for signed-in people.
+    "config.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -145,6 +147,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # the dashboard's 403 page, not Django's
+# Messages in the session (the database), not in a signed cookie: the admin's "new key" message
+# carries the plain key, which must not travel in and out of the browser on every request.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 DASHBOARD_LOGIN_RATE = envstr("DASHBOARD_LOGIN_RATE", "10/m")
 DASHBOARD_LOGIN_ADDRESS_RATE = envstr("DASHBOARD_LOGIN_ADDRESS_RATE", "50/m")
 DASHBOARD_LOGIN_GLOBAL_RATE = envstr("DASHBOARD_LOGIN_GLOBAL_RATE", "600/m")

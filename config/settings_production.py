@@ -5,11 +5,13 @@ gunicorn config.wsgi uses this module unless DJANGO_SETTINGS_MODULE says otherwi
 
 from __future__ import annotations
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import envbool, envint
 from config.settings import *  # noqa: F403
-from config.settings import INSECURE_SECRET_KEY, MIDDLEWARE, SECRET_KEY
+from config.settings import INSECURE_SECRET_KEY, MIDDLEWARE, PUBLIC_ID_KEY, SECRET_KEY
 
 DEBUG = envbool("DEBUG", False)
 
@@ -17,6 +19,18 @@ if SECRET_KEY == INSECURE_SECRET_KEY or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a random string of at least 32 characters for production "
         "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+    )
+
+# The key of the user_... ids (teams/public_ids.py): whoever knows it can turn a public id back
+# into the sequential database id (how many people every team has). The repository's default
+# is public, so production needs its own; it must never change afterwards (every public id
+# would). A deployment that already issued ids under the old default keeps them only by setting
+# that value explicitly: PUBLIC_ID_KEY=ai-code-analytics-public-id-v1 (decodable by anyone).
+if not os.environ.get("PUBLIC_ID_KEY") or len(PUBLIC_ID_KEY) < 16:
+    raise ImproperlyConfigured(
+        "Set PUBLIC_ID_KEY to a random string of at least 16 characters for production, once "
+        "and for good: it keys the public user_... ids, which change with it (for example: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(32))'). See docs/deployment.md."
     )
 
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", True)
