@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.favicon import favicon
 from dashboard.urls import auth_urlpatterns
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("ingest/v1/", include("analytics_api.urls_ingest")),
     path("", include("analytics_api.urls")),
