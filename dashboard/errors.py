@@ -18,6 +18,7 @@ PAGES = {
     400: ("Bad request", "The request could not be understood."),
     403: ("Not allowed", "You may not open this page. If it should be yours, ask a team admin."),
     404: ("Not found", "There is no such page, or it belongs to a team you are not a member of."),
+    413: ("Too large", "The request is larger than this page accepts."),
     429: ("Too many requests", "Too many requests in a short time. Wait a little and retry."),
     500: ("Something went wrong", "An internal error stopped this page. It was logged."),
     503: (

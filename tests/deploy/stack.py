@@ -6,10 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
-import shutil
-import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -17,24 +13,10 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.nginx import NGINX, free_port, nginx_conf, tls_context
+
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PORTS = range(22000, 23000)  # the range this project's tests may listen on
-
-
-def free_port() -> int:
-    for port in random.sample(PORTS, len(PORTS)):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 22000-22999")
-
-
-def tls_context() -> ssl.SSLContext:
-    return ssl._create_unverified_context()  # the test's own self-signed certificate
+__all__ = ["NGINX", "Stack", "gunicorn_alone", "production_stack", "tls_context"]
 
 
 def wait_for(url: str, timeout: float = 30.0) -> None:
@@ -46,44 +28,6 @@ def wait_for(url: str, timeout: float = 30.0) -> None:
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"{url} did not answer")
-
-
-def self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def nginx_conf(tmp_path: Path, *, http: int, https: int, upstream: int, log_level: str) -> Path:
-    """deploy/nginx-site.conf with only its ports, certificate and log paths changed."""
-    cert, key = self_signed(tmp_path)
-    site = (ROOT / "deploy" / "nginx-site.conf").read_text()
-    for old, new in (
-        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};"),
-        ("listen 80;", f"listen 127.0.0.1:{http};"),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https} ssl;"),
-        ("/etc/ssl/certs/aicode.pem", str(cert)),
-        ("/etc/ssl/private/aicode.key", str(key)),
-        ("/var/log/nginx/aicode-error.log", str(tmp_path / "site-error.log")),
-    ):
-        assert old in site, old
-        site = site.replace(old, new)
-    conf = tmp_path / "nginx.conf"
-    temp = tmp_path / "nginx-temp"
-    temp.mkdir()
-    conf.write_text(
-        f"daemon off;\nworker_processes 1;\npid {tmp_path}/nginx.pid;\n"
-        f"error_log {tmp_path}/nginx-error.log {log_level};\n"
-        f"events {{ worker_connections 512; }}\n"
-        f"http {{\n access_log off;\n client_body_temp_path {temp}/body;\n"
-        f" proxy_temp_path {temp}/proxy;\n fastcgi_temp_path {temp}/fastcgi;\n"
-        f" uwsgi_temp_path {temp}/uwsgi;\n scgi_temp_path {temp}/scgi;\n{site}\n}}\n"
-    )
-    return conf
 
 
 @dataclass
@@ -143,4 +87,34 @@ def production_stack(tmp_path: Path, *, setup: str = "", log_level: str = "error
         nginx.terminate()
         gunicorn.terminate()
         nginx.wait(timeout=20)
+        gunicorn.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def gunicorn_alone(tmp_path: Path, *, setup: str = "", **extra):
+    """gunicorn (gunicorn.conf.py, production settings) with no proxy in front; the Stack's
+    `app` port is where it listens."""
+    app = free_port()
+    env = stack_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{app}", **extra)
+    stack = Stack(app=app, http=0, https=0, tmp_path=tmp_path, env=env)
+    stack.manage("migrate", "-v0")
+    if setup:
+        stack.manage("shell", "-c", setup)
+    gunicorn = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "config.wsgi"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "gunicorn.log", "w"),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{app}/api/schema/", timeout=1).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError("gunicorn did not answer") from None
+                time.sleep(0.1)
+        yield stack
+    finally:
+        gunicorn.terminate()
         gunicorn.wait(timeout=30)
