@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.contrib.auth import SESSION_KEY
 from django.utils.cache import patch_cache_control
 
 DOCS_PREFIXES = ("/api/docs/", "/api/redoc/")
@@ -40,6 +41,13 @@ def policy(nonce: str, *, docs: bool) -> str:
     )
 
 
+def _signed_in(request) -> bool:
+    """A person's session (not request.user: DRF sets it to an API key's principal too, and
+    the APIs' own `Cache-Control: private` with ETags must stay revalidatable)."""
+    session = getattr(request, "session", None)
+    return session is not None and bool(session.get(SESSION_KEY))
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,7 +58,6 @@ class SecurityHeadersMiddleware:
         if "Content-Security-Policy" not in response:
             docs = request.path.startswith(DOCS_PREFIXES)
             response["Content-Security-Policy"] = policy(request.csp_nonce, docs=docs)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _signed_in(request):
             patch_cache_control(response, private=True, no_store=True)  # drops "public"
         return response

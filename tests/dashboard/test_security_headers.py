@@ -64,3 +64,14 @@ def test_the_new_key_message_stays_in_the_session_not_in_a_cookie(team):
     plain = re.search(r"<code>(ak_\w+)</code>", shown).group(1)
     assert all(plain not in morsel.value for morsel in admin.cookies.values())
     assert plain not in admin.get(created["Location"]).text  # shown once
+
+
+@pytest.mark.django_db
+def test_api_answers_to_a_key_keep_their_revalidatable_cache_control(team, read_key):
+    from rest_framework.test import APIClient
+
+    from tests.conftest import basic
+
+    api = APIClient()
+    answer = api.get("/analytics/ai-code/commits", HTTP_AUTHORIZATION=basic(read_key))
+    assert answer.status_code == 200 and answer["Cache-Control"] == "private"
