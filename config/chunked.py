@@ -22,6 +22,10 @@ from dashboard.errors import error_page
 
 INGEST_PREFIX = "/ingest/"
 READ_SLICE = 1 << 20
+# After a body turned out too big, this much more of it is read and dropped, so that a client
+# still sending gets the 413 instead of a connection reset (gunicorn closes the connection after
+# the answer, and closing with unread data resets it). A bigger body is cut off unread.
+DRAIN_BYTES = 16 << 20
 
 
 def _limit(request: HttpRequest) -> tuple[int, str]:
@@ -49,6 +53,7 @@ class ChunkedBodyMiddleware:
             limit, name = _limit(request)
             body = self._read(meta["wsgi.input"], limit)
             if body is None:
+                self._drain(meta["wsgi.input"])
                 return _too_big(request, limit, name)
             meta["CONTENT_LENGTH"] = str(len(body))
             request._stream = LimitedStream(io.BytesIO(body), len(body))
@@ -64,3 +69,9 @@ class ChunkedBodyMiddleware:
             if size > limit:
                 return None
         return b"".join(parts)
+
+    @staticmethod
+    def _drain(stream) -> None:
+        left = DRAIN_BYTES
+        while left > 0 and (chunk := stream.read(min(READ_SLICE, left))):
+            left -= len(chunk)
