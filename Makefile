@@ -8,24 +8,32 @@ PORT ?= 8000
 # Local commands use the development settings; manage.py and gunicorn default to production.
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: run test test-pg test-replica lint format bench bench-multi install migrate demo
+.PHONY: run test test-pg test-replica lint format bench bench-multi install migrate demo superuser
 
+# pip's own output goes to var/pip-install.log (shown when it fails), so `make run`'s lines
+# (the demo login, the key, the curl lines) are not buried under it.
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e ".[dev]"
+	@mkdir -p var
+	@echo "Installing dependencies into $(VENV) (log: var/pip-install.log)..."
+	@{ $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e ".[dev]"; } \
+		> var/pip-install.log 2>&1 || { tail -n 30 var/pip-install.log; exit 1; }
 	@touch $(STAMP)
 
 install: $(STAMP)
 
 migrate: $(STAMP)
-	$(PY) manage.py migrate --noinput -v0
+	@$(PY) manage.py migrate --noinput -v0
 
 demo: migrate
-	$(PY) manage.py demo --host $(HOST) --port $(PORT)
+	@$(PY) manage.py demo --host $(HOST) --port $(PORT)
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py runserver $(HOST):$(PORT)
+
+# A Django admin login of your own, with the same (development) settings as `make run`.
+superuser: migrate
+	$(PY) manage.py createsuperuser
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -48,6 +48,7 @@ def server_environment(url: str) -> dict[str, str]:
     """The environment shared by this process (API keys hash with SECRET_KEY) and the server."""
     env = dict(os.environ)
     env.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(40))
+    env.setdefault("PUBLIC_ID_KEY", "bench-" + secrets.token_urlsafe(24))  # required, as deployed
     env["DATABASE_URL"] = url
     env["AI_CODE_RATE_LIMIT"] = "1000000/m"
     env["DEBUG"] = "false"

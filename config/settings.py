@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A chunked body (gunicorn reached directly) read with its path's limit, given a length.
+    "config.chunked.ChunkedBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "common.replicas.ReplicaReadsMiddleware",  # which reads may go to a replica
+    # Content-Security-Policy, and Cache-Control: private, no-store for signed-in people.
+    "config.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -158,13 +162,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = envstr("STATIC_ROOT") or BASE_DIR / "var" / "static"  # collectstatic's output
 
-# The dashboard: Django's sessions and login; attempts per address and per user name.
+# The dashboard: Django's sessions and login. Sign-in attempts (dashboard/auth.py) per user
+# name and client address pair, per client address, and for the whole site.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"  # the dashboard's 403 page, not Django's
+# Messages in the session (the database), not in a signed cookie: the admin's "new key" message
+# carries the plain key, which must not travel in and out of the browser on every request.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 DASHBOARD_LOGIN_RATE = envstr("DASHBOARD_LOGIN_RATE", "10/m")
 # CSV downloads from the dashboard: per signed-in person, apart from the API keys' export limit.
 DASHBOARD_DOWNLOAD_RATE = envstr("DASHBOARD_DOWNLOAD_RATE", "30/m")
+DASHBOARD_LOGIN_ADDRESS_RATE = envstr("DASHBOARD_LOGIN_ADDRESS_RATE", "50/m")
+DASHBOARD_LOGIN_GLOBAL_RATE = envstr("DASHBOARD_LOGIN_GLOBAL_RATE", "600/m")
+# The reverse proxies whose X-Forwarded-For / X-Real-IP name the client (common/client_ip.py):
+# addresses or networks. The default is nginx on the same machine (deploy/nginx-site.conf).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 
 LOGGING = {
     "version": 1,

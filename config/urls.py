@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from analytics_api.errors import json_error_view
+from dashboard.favicon import favicon
 from dashboard.urls import auth_urlpatterns
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("ingest/v1/", include("analytics_api.urls_ingest")),
     path("", include("analytics_api.urls")),
@@ -12,6 +13,8 @@ urlpatterns = [
     *auth_urlpatterns,
 ]
 
-handler400 = json_error_view(400, "Bad request: the request was refused before any endpoint.")
-handler404 = json_error_view(404, "Not found: no such endpoint.")
-handler500 = json_error_view(500, "Internal server error. The error was logged.")
+# JSON in the API's dialect under the API paths, the dashboard's pages elsewhere (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

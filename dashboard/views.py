@@ -19,9 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django_ratelimit.core import is_ratelimited
-from django_ratelimit.decorators import ratelimit
 
 from teams.models import Team
 from teams.selectors import team_for_user, teams_for_user
@@ -30,6 +28,7 @@ from tracking.models import AI_PAIRS
 from tracking.reads import Who
 
 from . import data
+from .auth import count_attempt
 from .filters import PRESETS, TODAY, DashboardFilters, parse_filters
 
 PAGE_SIZE = 25
@@ -53,19 +52,21 @@ def team_page(view):
     return wrapper
 
 
-@method_decorator(
-    ratelimit(key="ip", rate=settings.DASHBOARD_LOGIN_RATE, method="POST", block=True),
-    name="post",
-)
-@method_decorator(
-    ratelimit(key="post:username", rate=settings.DASHBOARD_LOGIN_RATE, method="POST", block=True),
-    name="post",
-)
 class LoginView(auth_views.LoginView):
-    """Django's login, rate-limited per client address and per user name (django-ratelimit in
-    the shared rate-limit cache): a refused attempt is a 403."""
+    """Django's login, with the sign-in limits of dashboard.auth (per name and address pair,
+    per address, site-wide): a refused attempt is this page again, 429, with the wait."""
 
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        refusal = count_attempt(request)
+        if refusal is None:
+            return super().post(request, *args, **kwargs)
+        form = self.get_form_class()(request, initial={"username": request.POST.get("username")})
+        context = self.get_context_data(form=form, refusal=refusal)
+        response = self.render_to_response(context, status=429)
+        response["Retry-After"] = str(refusal.retry_after)
+        return response
 
 
 @login_required

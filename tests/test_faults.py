@@ -59,6 +59,7 @@ def _env(settings_dict, **extra) -> dict:
     env.update(
         DATABASE_URL=_url(settings_dict),
         SECRET_KEY="faults-test-secret-" + "x" * 40,
+        PUBLIC_ID_KEY="faults-test-public-id-key",
         AI_CODE_RATE_LIMIT="100000/m",
         DJANGO_SETTINGS_MODULE="config.settings_production",
         LOG_LEVEL="ERROR",

@@ -47,7 +47,9 @@ def test_it_refuses_unreadable_booleans_and_integers(monkeypatch):
 
 def _import_production_settings(**env) -> subprocess.CompletedProcess:
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "PUBLIC_ID_KEY", "DJANGO_SETTINGS_MODULE"}
     }
     clean.update(env)
     return subprocess.run(
@@ -67,5 +69,17 @@ def test_production_settings_refuse_the_insecure_default_secret():
 
 
 def test_production_settings_start_with_a_real_secret():
-    result = _import_production_settings(SECRET_KEY="x" * 48)
+    result = _import_production_settings(SECRET_KEY="x" * 48, PUBLIC_ID_KEY="p" * 24)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("public_id_key", [None, "", "short"])
+def test_production_settings_require_their_own_public_id_key(public_id_key):
+    """The repository's default key is public: with it anyone decodes user_... ids into the
+    sequential database ids."""
+    env = {"SECRET_KEY": "x" * 48}
+    if public_id_key is not None:
+        env["PUBLIC_ID_KEY"] = public_id_key
+    result = _import_production_settings(**env)
+    assert result.returncode != 0
+    assert "Set PUBLIC_ID_KEY" in result.stderr

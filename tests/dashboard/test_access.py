@@ -141,7 +141,7 @@ def test_login_logout_and_rate_limited_attempts(team, settings, monkeypatch):
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.post("/accounts/logout/").status_code == 302
     assert client.get("/dashboard/acme/").status_code == 302
-    # Ten attempts a minute per address and per user name (DASHBOARD_LOGIN_RATE), then 403.
+    # Ten attempts a minute per user name and address (DASHBOARD_LOGIN_RATE), then 429.
     statuses = [
         Client()
         .post("/accounts/login/", {"username": "viewer@acme.example", "password": "x"})
@@ -149,7 +149,7 @@ def test_login_logout_and_rate_limited_attempts(team, settings, monkeypatch):
         for _ in range(11)
     ]
     assert statuses[:9] == [200] * 9  # the form again, with an error
-    assert statuses[-1] == 403
+    assert statuses[-1] == 429
 
 
 def test_the_overview_runs_at_most_19_queries(seeded, teammate_user, django_assert_max_num_queries):

@@ -56,6 +56,7 @@ def test_no_api_key_in_any_log_and_static_files_are_served(transactional_db, tmp
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(
         DATABASE_URL=database_url, SECRET_KEY="logs-test-" + "x" * 40,
+        PUBLIC_ID_KEY="logs-test-public-id-key",
         DJANGO_SETTINGS_MODULE="config.settings_production",
         GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1",
         GUNICORN_ACCESS_LOG=str(access), GUNICORN_ERROR_LOG=str(errors),

@@ -48,7 +48,8 @@ def test_it_prints_ready_to_paste_curl_lines(db):
     assert f"{qoder}/ai-code/stats/overview?start_date=20" in output
     assert f"{qoder}/ai-code-tracking/commits?" in output
     assert f'-X POST -H "Content-Type: application/json" "{base}/ingest/v1/changes"' in output
-    assert f"{base}/admin/" in output and "createsuperuser" in output
+    assert f"{base}/admin/" in output and "make superuser" in output
+    assert f"{base}/dashboard/acme-demo/manage/" in output
     assert f"{base}/api/docs/" in output
 
 

@@ -92,6 +92,7 @@ def seeded(tmp_path_factory) -> tuple[Path, dict]:
 def _a_env(db: Path, rate: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env.update(DATABASE_URL=f"sqlite:///{db}", SECRET_KEY="upstream-a-" + "x" * 40,
+               PUBLIC_ID_KEY="upstream-a-public-id-key",
                AI_CODE_RATE_LIMIT=rate, CONN_MAX_AGE="0")  # fmt: skip
     return env
 

@@ -33,14 +33,17 @@ DEMO_LOGIN = "demo@acme.example"
 
 
 def demo_login(team: Team) -> str:
-    """The demo team's dashboard login (a viewer), with a new password printed every run."""
+    """The demo login: the demo team's admin (its team management page) and, on this local
+    demo, a superuser (the Django admin), with a new password printed every run."""
     membership, password = membership_set(
-        team=team, email=DEMO_LOGIN, role=TeamMembership.Role.VIEWER
+        team=team, email=DEMO_LOGIN, role=TeamMembership.Role.ADMIN
     )
+    user = membership.user
+    user.is_staff = user.is_superuser = True
     if password is None:
         password = secrets.token_urlsafe(12)
-        membership.user.set_password(password)
-        membership.user.save(update_fields=["password"])
+        user.set_password(password)
+    user.save(update_fields=["password", "is_staff", "is_superuser"])
     return password
 
 
@@ -155,7 +158,8 @@ class Command(BaseCommand):
             out(f"# {title}")
             out(line)
         out("")
-        out(f"Admin: {base}/admin/  (create a login first: .venv/bin/python manage.py "
-            "createsuperuser)")  # fmt: skip
+        out(f"Django admin: {base}/admin/  (the demo login above: a superuser of this local "
+            "demo; a login of your own: make superuser)")  # fmt: skip
+        out(f"Team management (members, API keys, audit log): {base}/dashboard/{team.slug}/manage/")
         out(f"OpenAPI docs: {base}/api/docs/")
         out("")
