@@ -206,6 +206,8 @@ def environment(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="config.settings_production",
         SECRET_KEY=env.get("SECRET_KEY") or "multi-" + secrets.token_urlsafe(40),
+        # One key for every instance: the public user_... ids must agree between them.
+        PUBLIC_ID_KEY=env.get("PUBLIC_ID_KEY") or "multi-" + secrets.token_urlsafe(24),
         DEBUG="false",
         AI_CODE_RATE_LIMIT=env.get("AI_CODE_RATE_LIMIT", "1000000/m"),
         SESSION_COOKIE_SECURE="false",  # plain HTTP on loopback
