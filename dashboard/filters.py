@@ -39,9 +39,11 @@ class DashboardFilters:
     primary: bool = False
     extensions: tuple[str, ...] = ()
     model: str = ""
-    # The moment the window stops when it includes today (a day still running): figures count
-    # records until then, and the previous window stops as long before.
+    # The moment the window stops when it includes today (a day still running): the previous
+    # window stops as long before (`cut`). The window itself reads today whole, which is the
+    # same as "until now" (nothing is recorded in the future) and reads the day summaries.
     until: datetime | None = None
+    cut: bool = False
     zone: str = "UTC"  # the team's time zone: where its days begin
 
     @property
@@ -56,7 +58,7 @@ class DashboardFilters:
     def metric(self) -> Filters:
         zone = UTC if self.zone == "UTC" else ZoneInfo(self.zone)
         end = datetime.combine(self.end, time.max, tzinfo=zone)
-        if self.until is not None:
+        if self.until is not None and self.cut:
             end = min(end, self.until)
         return Filters(
             start=datetime.combine(self.start, time.min, tzinfo=zone),
@@ -79,6 +81,7 @@ class DashboardFilters:
             end=self.end - length,
             preset=None,
             until=None if self.until is None else self.until - length,
+            cut=self.until is not None,
         )
 
     def has_previous(self) -> bool:
