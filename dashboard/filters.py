@@ -40,6 +40,7 @@ class DashboardFilters:
     primary: bool = False
     extensions: tuple[str, ...] = ()
     model: str = ""
+    tool: str = ""  # commit attribution: the AI tool (docs/tools.md)
     # The moment the window stops when it includes today (a day still running): figures count
     # records until then, and the previous window stops as long before.
     until: datetime | None = None
@@ -68,6 +69,7 @@ class DashboardFilters:
             primary_branch_only=self.primary,
             file_extensions=self.extensions,
             model=self.model or None,
+            tool=self.tool or None,
         )
 
     def previous(self) -> DashboardFilters:
@@ -105,6 +107,8 @@ class DashboardFilters:
             out["ext"] = ",".join(self.extensions)
         if self.model:
             out["model"] = self.model
+        if self.tool:
+            out["tool"] = self.tool
         for key, value in overrides.items():
             if value is None:
                 out.pop(key, None)
@@ -213,6 +217,7 @@ def parse_filters(query, *, today: date | None = None, now: datetime | None = No
         primary=query.get("primary", "") in ("1", "true", "on"),
         extensions=extensions,
         model=_text(query, "model", "model", errors),
+        tool=_text(query, "tool", "tool", errors).lower(),
         until=now if end >= today else None,
         zone=zone,
     )

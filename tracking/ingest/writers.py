@@ -135,6 +135,10 @@ def write_batch(
             delta.remove(kind, [old])
         delta.add(kind, [new])
     delta.apply(team.pk)
+    if kind == COMMITS:  # commit attribution by tool (tracking/attribution/)
+        from tracking.attribution.resolve import commits_written
+
+        commits_written(team.pk, [record.key for record in unique])
     return written
 
 
