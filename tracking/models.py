@@ -570,8 +570,10 @@ class CommitAttribution(models.Model):
     repo_name = models.CharField(max_length=255, null=True, blank=True)
     commit_hash = models.CharField(max_length=64)
     source = models.CharField(max_length=16, choices=AttributionSourceKind.choices)
+    # SET_NULL: a member's delete resolves their vendor commits again first (the signal in
+    # tracking/attribution/resolve.py); a git author's commits stay, unmatched.
     member = models.ForeignKey(
-        Member, on_delete=models.CASCADE, null=True, blank=True, db_index=False
+        Member, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
     )
     author = models.CharField(max_length=320, blank=True, default="")  # as the source names it
     occurred_at = models.DateTimeField()

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                         blank=True,
                         db_index=False,
                         null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.SET_NULL,
                         to="teams.member",
                     ),
                 ),
