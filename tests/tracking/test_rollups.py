@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from teams.models import Member, Team
 from tests.factories import ChangeFactory, CommitFactory, CommitFileFactory, MemberFactory
 from tracking import figures, rollups
-from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
-from tracking.ingest.services import IndexedRows, stream_ingest
 from tracking.attribution import figures as tool_figures
 from tracking.attribution.resolve import resolve as attribution_resolve
 from tracking.ingest.gitai import store_notes
+from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
+from tracking.ingest.services import IndexedRows, stream_ingest
 from tracking.models import Change, Commit, GitCommit, HourCount, Message
 from tracking.reads import Filters, Who
 
