@@ -114,37 +114,31 @@ def daily_tool_stats(*, team: Team, filters: Filters) -> dict[tuple, dict]:
     return out
 
 
-def summary(totals: dict[tuple, dict]) -> dict:
-    """Lines added by kind and AI lines per tool and per model, with shares of the attributed
-    lines added (AI + human + unknown)."""
-    by_kind = {"ai": 0, "human": 0, "unknown": 0}
+def summary(totals: dict[tuple, dict], sums: dict[str, int]) -> dict:
+    """AI lines added per tool and per model, with shares of every attributed line added in
+    the window (`sums`: the catalog's sums, whose denominator ignores the tool and model
+    filters); human and unknown lines added."""
     by_tool: dict[str, int] = {}
     by_model: dict[str, int] = {}
     for (tool, model, kind), row in totals.items():
-        by_kind[kind] = by_kind.get(kind, 0) + row["added"]
         if kind == "ai":
             by_tool[tool] = by_tool.get(tool, 0) + row["added"]
             by_model[model] = by_model.get(model, 0) + row["added"]
-    total = sum(by_kind.values())
+    total = sums["attributed_all"]
     share = catalog.clamp_rate
     return {
         "lines_added": total,
-        "by_kind": by_kind,
+        "by_kind": {"ai": sums["attributed_ai"], "human": sums["attributed_human"],
+                    "unknown": sums["attributed_unknown"]},
         "tools": sorted(
-            (
-                {"tool": t, "ai_lines_added": n, "share": share(n, total)}
-                for t, n in by_tool.items()
-            ),
-            key=lambda r: (-r["ai_lines_added"], r["tool"]),
+            ({"tool": t, "ai_lines_added": n, "share": share(n, total)}
+             for t, n in by_tool.items()), key=lambda r: (-r["ai_lines_added"], r["tool"]),
         ),
         "models": sorted(
-            (
-                {"model": m, "ai_lines_added": n, "share": share(n, total)}
-                for m, n in by_model.items()
-            ),
-            key=lambda r: (-r["ai_lines_added"], r["model"]),
+            ({"model": m, "ai_lines_added": n, "share": share(n, total)}
+             for m, n in by_model.items()), key=lambda r: (-r["ai_lines_added"], r["model"]),
         ),
-    }
+    }  # fmt: skip
 
 
 def days_of(stats: dict[tuple, dict]) -> list[date]:
@@ -154,33 +148,31 @@ def days_of(stats: dict[tuple, dict]) -> list[date]:
 def sums(*, team: Team, filters: Filters, raw: bool = False) -> dict[str, int]:
     """The sums the catalog's attribution measures are computed from. `attributed_all` is
     every attributed line added under the filters but tool and model (the share's
-    denominator)."""
+    denominator); human and unknown lines have no tool or model, so those filters leave them
+    whole."""
+    return sums_and_totals(team=team, filters=filters, raw=raw)[0]
+
+
+def sums_and_totals(*, team: Team, filters: Filters, raw: bool = False):
+    """(sums, totals under every filter, totals without the tool and model filters)."""
     from dataclasses import replace
 
     read = raw_tool_totals if raw else tool_totals
     totals = read(team=team, filters=filters)
-    out = {
-        "attributed_added": 0,
-        "attributed_ai": 0,
-        "attributed_human": 0,
-        "attributed_unknown": 0,
-    }
-    for (_tool, _model, kind), row in totals.items():
-        out["attributed_added"] += row["added"]
-        out[f"attributed_{kind}"] += row["added"]
+    everything = totals
     if filters.tool or filters.model:
         everything = read(team=team, filters=replace(filters, tool=None, model=None))
-        out["attributed_all"] = sum(row["added"] for row in everything.values())
-        if filters.tool or filters.model:  # human / unknown lines have no tool or model
-            out["attributed_human"] = sum(
-                r["added"] for (_t, _m, k), r in everything.items() if k == "human"
-            )
-            out["attributed_unknown"] = sum(
-                r["added"] for (_t, _m, k), r in everything.items() if k == "unknown"
-            )
-    else:
-        out["attributed_all"] = out["attributed_added"]
-    return out
+    out = {"attributed_added": 0, "attributed_ai": 0, "attributed_human": 0,
+           "attributed_unknown": 0, "attributed_all": 0}  # fmt: skip
+    for (_tool, _model, kind), row in totals.items():
+        out["attributed_added"] += row["added"]
+        if kind == "ai":
+            out["attributed_ai"] += row["added"]
+    for (_tool, _model, kind), row in everything.items():
+        out["attributed_all"] += row["added"]
+        if kind != "ai":
+            out[f"attributed_{kind}"] += row["added"]
+    return out, totals, everything
 
 
 def member_by_email(team: Team, email: str):
@@ -207,7 +199,7 @@ def attributions(*, team: Team, filters: Filters):
         qs = qs.filter(primary=True)
     if filters.tool:
         qs = qs.filter(parts__tool=filters.tool)
-    if filters.model is not None:
+    if filters.model:
         qs = qs.filter(parts__model=filters.model, parts__kind="ai")
     return qs.distinct()
 
@@ -215,6 +207,7 @@ def attributions(*, team: Team, filters: Filters):
 def commit_item(a) -> dict:
     parts = sorted(a.parts.all(), key=lambda p: (p.kind, p.tool, p.model))
     return {
+        "id": a.pk,
         "commitHash": a.commit_hash,
         "repoName": a.repo_name,
         "source": a.source,
@@ -236,10 +229,12 @@ def commit_item(a) -> dict:
     }
 
 
-def commit_page(*, team: Team, filters: Filters, offset: int, limit: int):
+def commit_page(*, team: Team, filters: Filters, offset: int, limit: int, count: bool = True):
+    """(number of commits, one page of them, newest first); `count=False`: no count query
+    (the number is None)."""
     qs = attributions(team=team, filters=filters)
-    total = qs.count()
-    if offset >= total:
+    total = qs.count() if count else None
+    if total is not None and offset >= total:
         return total, []
     page = (
         qs.select_related("member")
@@ -250,19 +245,35 @@ def commit_page(*, team: Team, filters: Filters, offset: int, limit: int):
 
 
 def commit_detail(*, team: Team, repo_name: str | None, sha: str):
-    from tracking.models import AttributionRecord, CommitAttribution
+    from tracking.models import CommitAttribution
 
     qs = CommitAttribution.objects.of(team).filter(commit_hash=sha)
     qs = qs.filter(repo_name=repo_name) if repo_name else qs
-    a = qs.select_related("member").prefetch_related("parts").first()
+    return _detail(team, qs.select_related("member").prefetch_related("parts").first())
+
+
+def attributed_commit(*, team: Team, pk: int):
+    from tracking.models import CommitAttribution
+
+    qs = CommitAttribution.objects.of(team).filter(pk=pk)
+    return _detail(team, qs.select_related("member").prefetch_related("parts").first())
+
+
+def _detail(team: Team, a):
+    from tracking.models import AttributionRecord
+
     if a is None:
         return None
     records = (
         AttributionRecord.objects.of(team)
-        .filter(repo_name=a.repo_name or "", commit_sha=sha)
+        .filter(repo_name=a.repo_name or "", commit_sha=a.commit_hash)
         .values("source", "record_id", "schema_version", "status", "received_at")
     )
-    return {**commit_item(a), "records": list(records)}
+    item = commit_item(a)
+    by_kind: dict[str, int] = {}
+    for part in item["parts"]:
+        by_kind[part["kind"]] = by_kind.get(part["kind"], 0) + part["linesAdded"]
+    return {**item, "records": list(records), "by_kind": by_kind}
 
 
 def tools_of_member(*, team: Team, filters: Filters, member) -> list[dict]:
@@ -284,3 +295,7 @@ def unmatched_identities(team: Team) -> list:
     from teams.models import MemberIdentity
 
     return list(MemberIdentity.objects.filter(team=team, member__isnull=True).order_by("value"))
+
+
+def has_attribution(*, team: Team) -> bool:
+    return TeamToolDay.objects.of(team).exists()

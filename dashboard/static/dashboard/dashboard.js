@@ -75,6 +75,7 @@
     });
   }
   stacked("chart-model", read("data-model"), "accepted AI lines");
+  stacked("chart-tools", read("data-tools"), "committed lines added");
 
   const next = read("data-next");
   if (next) {
