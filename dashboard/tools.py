@@ -42,7 +42,7 @@ def section(*, team: Team, filters: DashboardFilters) -> dict:
     }
     sums, totals, everything = attribution.sums_and_totals(team=team, filters=metric)
     measures = [
-        (m, m.value(sums))
+        (m, m.value(sums), catalog.not_filtered(m, metric))
         for m in catalog.MEASURES
         if m.family is catalog.COMMITS and "api" in m.faces
     ]

@@ -51,7 +51,7 @@
         labels: ext.days.map((d) => d.date),
         datasets: ext.series.map((name, i) => ({
           label: name, data: ext.days.map((d) => d.values[i]),
-          backgroundColor: name === "other" ? "#94a3b8" : palette[i % palette.length],
+          backgroundColor: name === "other" ? "#94a3b8" : (fixedColors[name] || palette[i % palette.length]),
         })),
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
@@ -59,6 +59,8 @@
     });
   }
 
+  // Series whose meaning is fixed (commit attribution's human and unknown lines): greys.
+  const fixedColors = { "human": "#475569", "unknown (untracked)": "#cbd5e1" };
   function stacked(canvasId, data, unit) {
     if (!data) return;
     draw(canvasId, {
@@ -67,7 +69,7 @@
         labels: data.days.map((d) => d.date),
         datasets: data.series.map((name, i) => ({
           label: name, data: data.days.map((d) => d.values[i]),
-          backgroundColor: name === "other" ? "#94a3b8" : palette[i % palette.length],
+          backgroundColor: name === "other" ? "#94a3b8" : (fixedColors[name] || palette[i % palette.length]),
         })),
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
