@@ -11,11 +11,17 @@ from __future__ import annotations
 import json
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from analytics_api.base import TeamScopedAPIView
+from analytics_api.cursor.schema import CursorErrorSerializer
 from analytics_api.errors import ApiError
 from analytics_api.ingest.body import _read_bytes, read_records
 from analytics_api.paging import parse_paging
@@ -28,6 +34,17 @@ from tracking.ingest.gitai import MAX_ENTRIES, MAX_READ, read_notes, store_notes
 
 TAG = "Other AI tools"
 NOTES_AUTH = [XApiKeyAuthentication, ApiKeyAuthentication]
+ERRORS = {
+    400: OpenApiResponse(CursorErrorSerializer, description="A bad parameter or body, named."),
+    401: OpenApiResponse(CursorErrorSerializer, description="Missing, unknown or revoked key."),
+    403: OpenApiResponse(CursorErrorSerializer, description="The key may not do this (or "
+                         "names no repository, for the notes backend)."),
+    413: OpenApiResponse(CursorErrorSerializer, description="The body is too large."),
+}  # fmt: skip
+
+
+def _responses(ok) -> dict:
+    return {200: ok, **ERRORS}
 
 
 def _repository(view) -> str:
@@ -65,7 +82,7 @@ class NotesUploadView(TeamScopedAPIView):
                 )
             },
         ),
-        responses={200: OpenApiTypes.OBJECT},
+        responses=_responses(OpenApiTypes.OBJECT),
     )
     def post(self, request):
         repo = _repository(self)
@@ -98,8 +115,12 @@ class NotesReadView(TeamScopedAPIView):
         description="git-ai's `GET /worker/notes/?commits=sha1,sha2` (at most 100): "
         '`{"notes": {sha: content}}` for the key\'s repository; SHAs without a note are left '
         "out.",
-        parameters=[OpenApiParameter("commits", str, required=True)],
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[
+            OpenApiParameter(
+                "commits", str, required=True, description="Comma-separated full commit SHAs."
+            )
+        ],
+        responses=_responses(OpenApiTypes.OBJECT),
     )
     def get(self, request):
         repo = _repository(self)
@@ -128,7 +149,7 @@ class AgentTracesIngestView(TeamScopedAPIView):
         "then it is listed as unresolved. One bad record refuses the request, nothing stored.",
         parameters=[OpenApiParameter("repo", str, required=False)],
         request={"application/json": OpenApiTypes.OBJECT},
-        responses={200: OpenApiTypes.OBJECT},
+        responses=_responses(OpenApiTypes.OBJECT),
     )
     def post(self, request):
         repo = (request.query_params.get("repo") or request.user.api_key.repository).strip()
@@ -151,13 +172,19 @@ class AgentTracesIngestView(TeamScopedAPIView):
 # --- the cross-tool figures --------------------------------------------------------------
 
 FILTER_PARAMS = [
-    OpenApiParameter("startDate", str, description="YYYY-MM-DD (UTC), inclusive"),
-    OpenApiParameter("endDate", str, description="YYYY-MM-DD (UTC), inclusive"),
+    OpenApiParameter("startDate", OpenApiTypes.DATE, description="YYYY-MM-DD (UTC), inclusive"),
+    OpenApiParameter("endDate", OpenApiTypes.DATE, description="YYYY-MM-DD (UTC), inclusive"),
     OpenApiParameter("repo", str),
     OpenApiParameter("tool", str),
     OpenApiParameter("model", str),
     OpenApiParameter("member", str, description="email"),
     OpenApiParameter("primaryBranchOnly", bool),
+]
+
+
+PAGING = [
+    OpenApiParameter("page", int, description="From 1."),
+    OpenApiParameter("pageSize", int, description="Rows per page (clamped to the maximum)."),
 ]
 
 
@@ -169,9 +196,11 @@ def _filters(request, team):
     query = request.query_params
 
     def day(name):
-        raw = (query.get(name) or "").strip()
-        if not raw:
+        if name not in query:
             return None
+        raw = query.get(name).strip()
+        if not raw:
+            raise ApiError(f"{name}: empty; give a date (YYYY-MM-DD) or leave it out.")
         try:
             value = date.fromisoformat(raw)
         except ValueError:
@@ -216,7 +245,7 @@ class ToolFiguresView(TeamScopedAPIView):
         tags=[TAG],
         summary="Commit attribution by tool and model",
         parameters=FILTER_PARAMS,
-        responses={200: OpenApiTypes.OBJECT},
+        responses=_responses(OpenApiTypes.OBJECT),
     )
     def get(self, request):
         filters = _filters(request, self.team)
@@ -261,7 +290,7 @@ class ToolCommitsView(TeamScopedAPIView):
             OpenApiParameter("page", int),
             OpenApiParameter("pageSize", int),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses=_responses(OpenApiTypes.OBJECT),
     )
     def get(self, request):
         filters = _filters(request, self.team)

@@ -95,7 +95,7 @@ def test_the_cross_tool_endpoint_is_paged_and_filtered(client, team, shas):
     assert page["totalCount"] == 5 and len(page["commits"]) == 2
     only = client.get("/tools/v1/commits?tool=codex").json()
     assert [c["commitHash"] for c in only["commits"]] == [shas["c3"]]
-    for bad in ("startDate=2026-13-01", "pageSize=0", "member=nobody@x.example",
+    for bad in ("startDate=2026-13-01", "startDate=", "pageSize=0", "member=nobody@x.example",
                 "startDate=2026-03-02&endDate=2026-03-01", "tool=%00"):  # fmt: skip
         response = client.get(f"/tools/v1/commits?{bad}")
         assert response.status_code == 400, (bad, response.content)
