@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   const palette = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#64748b"];
+  // Series whose meaning is fixed (commit attribution's human and unknown lines): greys.
+  const fixedColors = { "human": "#475569", "unknown (untracked)": "#cbd5e1" };
 
   function read(id) {
     const el = document.getElementById(id);
@@ -59,8 +61,6 @@
     });
   }
 
-  // Series whose meaning is fixed (commit attribution's human and unknown lines): greys.
-  const fixedColors = { "human": "#475569", "unknown (untracked)": "#cbd5e1" };
   function stacked(canvasId, data, unit) {
     if (!data) return;
     draw(canvasId, {
