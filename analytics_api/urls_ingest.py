@@ -3,6 +3,7 @@
 from django.urls import path
 
 from analytics_api.ingest import views
+from analytics_api.tools.views import AgentTracesIngestView
 
 app_name = "ingest"
 urlpatterns = [
@@ -18,4 +19,5 @@ urlpatterns = [
         views.CursorUsageEventsIngestView.as_view(),
         name="cursor-usage-events",
     ),
+    path("agent-traces", AgentTracesIngestView.as_view(), name="agent-traces"),
 ]

@@ -39,6 +39,7 @@ class DashboardFilters:
     primary: bool = False
     extensions: tuple[str, ...] = ()
     model: str = ""
+    tool: str = ""  # commit attribution: the AI tool (docs/tools.md)
     # The moment the window stops when it includes today (a day still running): the previous
     # window stops as long before (`cut`). The window itself reads today whole, which is the
     # same as "until now" (nothing is recorded in the future) and reads the day summaries.
@@ -69,6 +70,7 @@ class DashboardFilters:
             primary_branch_only=self.primary,
             file_extensions=self.extensions,
             model=self.model or None,
+            tool=self.tool or None,
         )
 
     def previous(self) -> DashboardFilters:
@@ -107,6 +109,8 @@ class DashboardFilters:
             out["ext"] = ",".join(self.extensions)
         if self.model:
             out["model"] = self.model
+        if self.tool:
+            out["tool"] = self.tool
         for key, value in overrides.items():
             if value is None:
                 out.pop(key, None)
@@ -215,6 +219,7 @@ def parse_filters(query, *, today: date | None = None, now: datetime | None = No
         primary=query.get("primary", "") in ("1", "true", "on"),
         extensions=extensions,
         model=_text(query, "model", "model", errors),
+        tool=_text(query, "tool", "tool", errors).lower(),
         until=now if end >= today else None,
         zone=zone,
     )

@@ -12,6 +12,11 @@ urlpatterns = [
     path("dashboard/<slug:slug>/", views.overview, name="overview"),
     path("dashboard/<slug:slug>/members/<uuid:member_id>/", views.member, name="member"),
     path("dashboard/<slug:slug>/commits/<int:pk>/", views.commit, name="commit"),
+    path(
+        "dashboard/<slug:slug>/attribution/<int:pk>/",
+        views.attributed_commit,
+        name="attributed_commit",
+    ),
     path("dashboard/<slug:slug>/download/<str:kind>.csv", views.download, name="download"),
     # Team management, for the team's admins (dashboard/team_admin.py).
     path("dashboard/<slug:slug>/manage/", team_admin.team_admin, name="team-admin"),

@@ -27,7 +27,7 @@ from tracking import catalog, downloads, reads
 from tracking.models import AI_PAIRS
 from tracking.reads import Who
 
-from . import data
+from . import data, tools
 from .auth import count_attempt
 from .filters import PRESETS, TODAY, DashboardFilters, parse_filters
 
@@ -128,7 +128,7 @@ def _member_choices(ranking: list[dict], filters: DashboardFilters) -> list[tupl
 @team_page
 def overview(request, *, team: Team, filters: DashboardFilters, errors: list[str]):
     context = _base_context(team, filters, errors)
-    if not data.has_any_records(team=team):
+    if not data.has_any_records(team=team) and not tools.has_attribution(team=team):
         context |= {"empty": True, "base_url": request.build_absolute_uri("/").rstrip("/")}
         return render(request, "dashboard/overview.html", context)
     context |= _tiles_context(team, filters)
@@ -143,7 +143,9 @@ def overview(request, *, team: Team, filters: DashboardFilters, errors: list[str
         "model_choices": data.model_choices(team=team, filters=filters),
         "repos": data.repos(team=team, filters=filters),
         "extensions": data.extensions(team=team, filters=filters, lines_added=lines_added),
+        "tools": tools.section(team=team, filters=filters),  # commit attribution by tool
     }
+    context["tool_choices"] = context["tools"]["choices"]
     return render(request, "dashboard/overview.html", context)
 
 
@@ -182,6 +184,7 @@ def member(request, *, team, filters, errors, member_id: uuid.UUID):
             ),
             PAGE_SIZE,
         ).get_page(request.GET.get("changes_page")),
+        "member_tools": tools.member_tools(team=team, filters=filters, member=person),
     }  # fmt: skip
     return render(request, "dashboard/member.html", context)
 
@@ -206,8 +209,20 @@ def commit(request, *, team, filters, errors, pk: int):
         "ai_added": sum(p[1] for p in pairs),
         "files": files,
         "other_annotations": annotations,
+        "attribution": tools.commit_detail(team=team, repo_name=row.repo_name, sha=row.commit_hash),
     }
     return render(request, "dashboard/commit.html", context)
+
+
+@team_page
+def attributed_commit(request, *, team, filters, errors, pk: int):
+    """A commit as commit attribution sees it (any source): its lines by tool, human and
+    unknown, and the raw records behind them."""
+    detail = tools.attributed_commit(team=team, pk=pk)
+    if detail is None:
+        raise Http404("No such commit in this team.")
+    context = _base_context(team, filters, errors) | {"attribution": detail}
+    return render(request, "dashboard/attributed_commit.html", context)
 
 
 @team_page

@@ -165,9 +165,9 @@ class ApiKeyAdmin(NulSafeSearch, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("team", "name", "can_read", "can_ingest")
-        return ("team", "prefix_shown", "name", "can_read", "can_ingest", "revoked",
-                "created_at", "last_used_at")  # fmt: skip
+            return ("team", "name", "can_read", "can_ingest", "repository")
+        return ("team", "prefix_shown", "name", "can_read", "can_ingest", "repository",
+                "revoked", "created_at", "last_used_at")  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -181,6 +181,9 @@ class ApiKeyAdmin(NulSafeSearch, admin.ModelAdmin):
         key, plain = api_key_create(
             team=obj.team, name=obj.name, can_read=obj.can_read, can_ingest=obj.can_ingest
         )
+        if obj.repository:  # git-ai's notes backend: the repository this key's notes belong to
+            key.repository = obj.repository
+            key.save(update_fields=["repository"])
         # The admin goes on with `obj` (log entry, redirect): make it the saved key.
         obj.pk, obj.prefix, obj.hashed_key, obj.created_at = (
             key.pk,

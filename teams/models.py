@@ -165,6 +165,15 @@ class ApiKey(models.Model):
     revoked = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The repository this key's git-ai notes belong to (the notes backend HTTP contract is
+    # keyed by commit SHA only: docs/tools.md).
+    repository = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        help_text="For git-ai's notes backend (/worker/notes/): the repository name its notes "
+        "are stored under.",
+    )
 
     objects = ApiKeyQuerySet.as_manager()
 
@@ -251,3 +260,39 @@ class TeamAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name}: {self.action} {self.subject}"
+
+
+class MemberIdentity(models.Model):
+    """The identity map: a name another source gives a person (a git author email, a GitHub
+    login, an account id), mapped to one member of the team. Rows with no member are the
+    unmatched identities, listed in the admin until someone maps them."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email"
+        GITHUB = "github"
+        ACCOUNT = "account"
+        NAME = "name"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.EMAIL)
+    value = models.CharField(max_length=320)
+    source = models.CharField(max_length=32, blank=True, default="")  # where it was seen first
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, null=True, blank=True, related_name="identities"
+    )
+    first_seen_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name_plural = "member identities"
+        ordering = ["team", "kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "kind", "value"], name="memberidentity_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+    def save(self, *args, **kwargs):
+        if self.kind == self.Kind.EMAIL:
+            self.value = normalize_email(self.value)
+        super().save(*args, **kwargs)

@@ -21,13 +21,15 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from common.admin_paging import CappedCountPaginator, has_nul, summarised_deleted_objects
-from teams.models import Member, Team, normalize_email
+from teams.models import Member, MemberIdentity, Team, normalize_email
 from tracking import rollups
 from tracking.models import (
     AI_PAIRS,
     ActivityDay,
+    AttributionRecord,
     Change,
     Commit,
+    CommitAttribution,
     CommitFile,
     Message,
     SyncState,
@@ -407,3 +409,61 @@ class UsageEventAdmin(ActivityAdmin):
         "input_tokens", "output_tokens", "total_cents",
     )  # fmt: skip
     list_filter = ("tool", "team")
+
+
+# --- the identity map and commit attribution (docs/tools.md) -------------------------------
+
+
+class MatchedFilter(admin.SimpleListFilter):
+    title = "matched to a member"
+    parameter_name = "matched"
+
+    def lookups(self, request, model_admin):
+        return (("no", "Unmatched"), ("yes", "Matched"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(member__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(member__isnull=False)
+        return queryset
+
+
+@admin.register(MemberIdentity)
+class MemberIdentityAdmin(admin.ModelAdmin):
+    """The identity map: the names other sources give people (git author emails, logins,
+    account ids). Unmatched ones are listed (filter "Unmatched"); choosing their member counts
+    their commits for that member from then on (the commits are resolved again on save)."""
+
+    list_display = ("value", "kind", "team", "member", "source", "first_seen_at")
+    list_select_related = ("team", "member")
+    list_filter = (MatchedFilter, "kind", "team")
+    search_fields = ("value", "member__email")
+    autocomplete_fields = ("team", "member")
+    readonly_fields = ("first_seen_at",)
+
+    def save_model(self, request, obj, form, change) -> None:
+        from tracking.attribution.resolve import resolve
+
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            keys = CommitAttribution.objects.of(obj.team).filter(author__iexact=obj.value)
+            resolve(obj.team_id, [(r or "", h) for r, h in keys.values_list(
+                "repo_name", "commit_hash")])  # fmt: skip
+
+
+@admin.register(AttributionRecord)
+class AttributionRecordAdmin(admin.ModelAdmin):
+    """Raw git-ai notes and Agent Trace records, as received (read only)."""
+
+    list_display = ("record_id", "source", "repo_name", "commit_sha", "schema_version", "status",
+                    "team", "received_at")  # fmt: skip
+    list_filter = ("source", "status", "schema_version", "team")
+    search_fields = ("record_id", "commit_sha", "repo_name")
+    list_select_related = ("team",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -8,3 +8,6 @@ class TrackingConfig(AppConfig):
         from tracking import rollups
 
         rollups.connect_signals()
+        from tracking.attribution import resolve
+
+        resolve.connect_signals()

@@ -96,7 +96,7 @@ def _exts(column: str) -> QBuilder:
     return lambda values: Q(**{f"{column}__in": tuple(values)})
 
 
-REPO_TABLES = ("TeamCommitDay", "MemberCommitDay", "TeamFileDay")
+REPO_TABLES = ("TeamCommitDay", "MemberCommitDay", "TeamFileDay", "TeamToolDay")
 DAY = Dimension(
     "day", "Day", "start/end", "start",
     not_for={},
@@ -107,6 +107,7 @@ REPOSITORY = Dimension(
     records={
         "commits": lambda v: Q(repo_name=v),
         "commit_files": lambda v: Q(commit__repo_name=v),
+        "attribution": lambda v: Q(attribution__repo_name=v),
     },
     tables={name: _repo for name in REPO_TABLES},
     not_for={
@@ -119,6 +120,7 @@ PRIMARY_BRANCH = Dimension(
     records={
         "commits": lambda v: Q(is_primary_branch=True) if v else Q(),
         "commit_files": lambda v: Q(commit__is_primary_branch=True) if v else Q(),
+        "attribution": lambda v: Q(attribution__primary=True) if v else Q(),
     },
     tables={
         **{name: (lambda v: Q(primary=True) if v else Q()) for name in REPO_TABLES},
@@ -152,17 +154,32 @@ SOURCE = Dimension(
 )  # fmt: skip
 MODEL = Dimension(
     "model", "Model", "model", "model",
-    records={"changes": lambda v: Q(model=v) if v else Q(model__isnull=True) | Q(model="")},
-    tables={"TeamChangeDay": lambda v: Q(model=v or "")},
+    records={"changes": lambda v: Q(model=v) if v else Q(model__isnull=True) | Q(model=""),
+             "attribution": lambda v: Q(model=v or "")},
+    tables={"TeamChangeDay": lambda v: Q(model=v or ""),
+            "TeamToolDay": lambda v: Q(model=v or "")},
     not_for={
-        "commits": "commit records do not name a model",
+        "commits": "the Cursor and Qoder commit records name no model (the attribution "
+                   "figures by tool and model split lines by model where git-ai or Agent "
+                   "Trace name one)",
         "chat": "message counts are kept per day, not per model",
     },
 )  # fmt: skip
-DIMENSIONS = (DAY, MEMBER, REPOSITORY, PRIMARY_BRANCH, EXTENSION, SOURCE, MODEL)
+TOOL = Dimension(
+    "tool", "AI tool", "tool", "tool",
+    records={"attribution": lambda v: Q(tool=v)},
+    tables={"TeamToolDay": lambda v: Q(tool=v)},
+    not_for={
+        "commits": "the Cursor and Qoder commit records are counted whole (the attribution "
+                   "figures split committed lines by tool)",
+        "editor": "IDE edits are Cursor's or Qoder's records, not split by tool here",
+        "chat": "messages are not split by tool",
+    },
+)  # fmt: skip
+DIMENSIONS = (DAY, MEMBER, REPOSITORY, PRIMARY_BRANCH, EXTENSION, SOURCE, MODEL, TOOL)
 BY_KEY = {d.key: d for d in DIMENSIONS}
 # The dashboard's filters, in the order of its form.
-DASHBOARD_FILTERS = (MEMBER, REPOSITORY, PRIMARY_BRANCH, EXTENSION, MODEL)
+DASHBOARD_FILTERS = (MEMBER, REPOSITORY, PRIMARY_BRANCH, EXTENSION, MODEL, TOOL)
 
 
 def is_set(dimension: Dimension, filters) -> bool:
@@ -242,6 +259,10 @@ class Measure:
 COMMIT_DIMS = ("repository", "primary_branch", "extension")
 COMMIT_DIMS_NO_EXT = ("repository", "primary_branch")
 EDITOR_DIMS = ("model",)
+# Commit attribution by tool and model (tracking/attribution/): every source, one winner per
+# commit. Lines are those of the committed files: no per-extension split.
+ATTRIBUTION_DIMS = ("repository", "primary_branch", "tool", "model")
+_NO_EXT = {"extension": "attribution is kept per commit, not per file extension"}
 
 MEASURES = (
     Measure(
@@ -301,6 +322,48 @@ MEASURES = (
             s["ai_added"] + s["ai_deleted"], s["lines_added"] + s["lines_deleted"]
         ),
         "percent", COMMIT_DIMS_NO_EXT, {"qoder": "aiShareRate"},
+    ),
+    Measure(
+        "attributed_lines", "Attributed lines added",
+        "Lines added by the commits in the window as their winning source tells them (git-ai "
+        "note, else Agent Trace, else the Cursor or Qoder record, else git alone): AI, human and "
+        "unknown (untracked) lines; with a tool or model filter, that tool's or model's lines.",
+        COMMITS, lambda s: s["attributed_added"], "lines", ATTRIBUTION_DIMS,
+        {"dashboard": "Attributed lines added", "api": "linesAdded"}, not_for=_NO_EXT,
+    ),
+    Measure(
+        "tool_ai_lines", "AI lines added by tool",
+        "Of the attributed lines added, those an AI tool wrote (every tool and model unless "
+        "filtered).",
+        COMMITS, lambda s: s["attributed_ai"], "lines", ATTRIBUTION_DIMS,
+        {"dashboard": "AI lines by tool", "api": "aiLinesAdded"}, not_for=_NO_EXT,
+    ),
+    Measure(
+        "tool_ai_share", "AI share of committed lines (all tools)",
+        "AI lines added by tool divided by attributed lines added (AI + human + unknown), "
+        "clamped to 0-100 %. Under a tool or model filter the denominator stays every line of "
+        "the window's commits.",
+        COMMITS, lambda s: clamp_rate(s["attributed_ai"], s["attributed_all"]), "percent",
+        ATTRIBUTION_DIMS, {"dashboard": "AI share of committed lines", "api": "aiShare"},
+        not_for=_NO_EXT,
+    ),
+    Measure(
+        "human_lines", "Human lines added",
+        "Attributed lines added that a source saw a person type (git-ai's known humans, "
+        "Agent Trace human ranges).",
+        COMMITS, lambda s: s["attributed_human"], "lines", ("repository", "primary_branch"),
+        {"api": "humanLinesAdded"},
+        not_for={**_NO_EXT, "tool": "human lines have no tool",
+                 "model": "human lines have no model"},
+    ),
+    Measure(
+        "unknown_lines", "Unknown (untracked) lines added",
+        "Attributed lines added that no source claims: typed or pasted without a tracker, or "
+        "by a tool that reports nothing.",
+        COMMITS, lambda s: s["attributed_unknown"], "lines", ("repository", "primary_branch"),
+        {"api": "unknownLinesAdded"},
+        not_for={**_NO_EXT, "tool": "unknown lines have no tool",
+                 "model": "unknown lines have no model"},
     ),
     Measure(
         "accepted_lines", "Accepted AI lines (IDE)",
@@ -394,6 +457,12 @@ CHARTS = (
     View("extensions", "File extensions", COMMITS,
          "Lines added and AI share per extension, from the commits' per-file rows.",
          COMMIT_DIMS),
+    View("tools", "AI share of committed lines by tool, per day", COMMITS,
+         "Attributed lines added per day, stacked by AI tool, with human and unknown lines; "
+         "every source, one winner per commit.", ATTRIBUTION_DIMS),
+    View("tool_models", "AI lines added by model", COMMITS,
+         "AI lines added in the window's commits per model (an empty model: the source "
+         "named none).", ATTRIBUTION_DIMS),
     View("extension_changes", "Accepted changes per file extension", EDITOR,
          "Accepted IDE edits whose files have the extension (an edit of several extensions "
          "counts once for each).", ("extension", "model")),

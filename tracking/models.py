@@ -630,3 +630,171 @@ class UsageEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tool} {self.occurred_at:%Y-%m-%d %H:%M} {self.model}"
+
+
+# --- Commit attribution by tool and model (tracking/attribution/, docs/tools.md) -------------
+
+
+class AttributionSourceKind(models.TextChoices):
+    CURSOR = "cursor"  # a Cursor commit record (tracking.Commit)
+    QODER = "qoder"  # a Qoder commit record (tracking.Commit)
+    GITAI = "gitai"  # a git-ai note (refs/notes/ai, authorship/3.0.0)
+    AGENT_TRACE = "agent_trace"  # Agent Trace records (v0.1 RFC)
+    GIT = "git"  # only git's facts (`import gitai` of a commit without a note): all unknown
+
+
+class GitCommit(models.Model):
+    """What git says about a commit (read by `manage.py import gitai` and the Agent Trace
+    importer's --repo): its author, time, parents and diff totals."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    repo_name = models.CharField(max_length=255)
+    sha = models.CharField(max_length=64)
+    author_email = models.CharField(max_length=320, blank=True, default="")
+    author_name = models.CharField(max_length=255, blank=True, default="")
+    committed_at = models.DateTimeField()
+    parents = models.JSONField(default=list, blank=True)
+    first_parent = models.CharField(max_length=64, blank=True, default="")  # Agent Trace landing
+    lines_added = models.PositiveIntegerField(default=0)
+    lines_deleted = models.PositiveIntegerField(default=0)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "repo_name", "sha"], name="gitcommit_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["team", "repo_name", "first_parent"], name="gitcommit_parent")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repo_name}@{self.sha[:12]}"
+
+
+class AttributionRecord(models.Model):
+    """A raw attribution payload as received, with its schema version: a git-ai note (keyed by
+    its commit) or an Agent Trace record (keyed by its id). `commit_sha` is the commit its lines
+    are attributed to; blank while unresolved (a trace whose landing commit is not known yet)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    source = models.CharField(max_length=16, choices=AttributionSourceKind.choices)
+    repo_name = models.CharField(max_length=255)
+    record_id = models.CharField(max_length=255)  # note: the commit SHA; trace: its id
+    commit_sha = models.CharField(max_length=64, blank=True, default="")
+    schema_version = models.CharField(max_length=64)
+    content = models.TextField(blank=True, default="")  # a note's text as sent
+    payload = models.JSONField(default=dict, blank=True)  # a trace's JSON; a note's metadata
+    # What the figures read: {"files": {path: [[start, end, tool, model, kind], ...]}}
+    parsed = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, default="resolved")  # resolved | unresolved
+    detail = models.TextField(blank=True, default="")
+    received_at = models.DateTimeField(default=timezone.now)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "source", "repo_name", "record_id"], name="attrrecord_uniq"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["team", "repo_name", "commit_sha"], name="attrrecord_commit"),
+            models.Index(fields=["team", "source", "record_id"], name="attrrecord_sha"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.record_id}"
+
+
+class CommitAttribution(models.Model):
+    """One commit's lines as the winning source tells them (docs/tools.md, the precedence):
+    split into parts by tool, model and kind (ai, human, unknown)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    repo_name = models.CharField(max_length=255, null=True, blank=True)
+    commit_hash = models.CharField(max_length=64)
+    source = models.CharField(max_length=16, choices=AttributionSourceKind.choices)
+    # SET_NULL: a member's delete resolves their vendor commits again first (the signal in
+    # tracking/attribution/resolve.py); a git author's commits stay, unmatched.
+    member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, db_index=False
+    )
+    author = models.CharField(max_length=320, blank=True, default="")  # as the source names it
+    occurred_at = models.DateTimeField()
+    primary = models.BooleanField(default=False)
+    lines_added = models.PositiveIntegerField(default=0)
+    lines_deleted = models.PositiveIntegerField(default=0)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("team"),
+                Coalesce("repo_name", Value("")),
+                F("commit_hash"),
+                name="commitattribution_uniq",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "occurred_at"], name="commitattr_team_occurred"),
+            models.Index(fields=["member"], name="commitattr_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repo_name or '(no repository)'}@{self.commit_hash[:12]} ({self.source})"
+
+
+class AttributionKind(models.TextChoices):
+    AI = "ai"
+    HUMAN = "human"
+    UNKNOWN = "unknown"
+
+
+class AttributionPart(models.Model):
+    attribution = models.ForeignKey(
+        CommitAttribution, on_delete=models.CASCADE, related_name="parts"
+    )
+    tool = models.CharField(max_length=64, blank=True, default="")  # "" for human / unknown
+    model = models.CharField(max_length=255, blank=True, default="")  # "" when not named
+    kind = models.CharField(max_length=8, choices=AttributionKind.choices)
+    lines_added = models.BigIntegerField(default=0)
+    lines_deleted = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.tool} {self.model}: +{self.lines_added} -{self.lines_deleted}"
+
+
+class TeamToolDay(models.Model):
+    """Attributed committed lines per UTC day of commit time, repository, branch, tool, model
+    and kind (ai / human / unknown)."""
+
+    summary_table = True  # derived from CommitAttribution: tracking/attribution/
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, db_index=False)
+    day = models.DateField()
+    repo_known = models.BooleanField()
+    repo_name = models.CharField(max_length=255)
+    primary = models.BooleanField()
+    tool = models.CharField(max_length=64)
+    model = models.CharField(max_length=255)
+    kind = models.CharField(max_length=8)
+    commits = models.BigIntegerField(default=0)  # commits with a part of this key
+    lines_added = models.BigIntegerField(default=0)
+    lines_deleted = models.BigIntegerField(default=0)
+
+    objects = TeamScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "day", "repo_known", "repo_name", "primary", "tool", "model",
+                        "kind"],
+                name="teamtoolday_uniq",
+            )
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.tool} {self.model} {self.kind}: {self.lines_added}"

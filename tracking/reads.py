@@ -79,6 +79,7 @@ class Filters:
     primary_branch_only: bool = False
     file_extensions: tuple[str, ...] = ()
     model: str | None = None  # changes: the model that made them (figures only)
+    tool: str | None = None  # commit attribution: the AI tool (tracking/attribution/)
     # The days of the daily figures (an IANA name): the dialects' UTC, or a team's zone on the
     # dashboard (per-day figures of another zone are read from the records: docs/figures.md).
     time_zone: str = "UTC"

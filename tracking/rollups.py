@@ -79,6 +79,9 @@ TABLES = (
     ("TeamChangeDay", ("day", "source", "accepted", "model"), ("changes", "lines")),
     ("TeamChangeExtDay", ("day", "file_extension"), ("changes",)),
     ("TeamMessageDay", ("day",), ("messages",)),
+    # Commit attribution by tool and model: moved by tracking/attribution/resolve.py.
+    ("TeamToolDay", ("day", "repo_known", "repo_name", "primary", "tool", "model", "kind"),
+     ("commits", "lines_added", "lines_deleted")),
 )  # fmt: skip
 SPEC = {name: (dims, measures) for name, dims, measures in TABLES}
 
@@ -418,6 +421,10 @@ def forget(queryset) -> None:
         if kind == COMMITS:
             attach_files(rows)
         Delta().remove(kind, rows).apply(team_id)
+    if kind == COMMITS:
+        from tracking.attribution.resolve import commits_deleting
+
+        commits_deleting(queryset)
 
 
 # -- single-object ORM saves and member deletes (signals) ---------------------------------
@@ -627,6 +634,10 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
     )
     put("TeamMessageDay", messages, ("d",), ("c",))
     progress("messages per day")
+    from tracking.attribution.resolve import computed as tool_days
+
+    out["TeamToolDay"] = {_norm("TeamToolDay", k): v for k, v in tool_days(team_id, apps).items()}
+    progress("attributed lines per day")
     return out
 
 

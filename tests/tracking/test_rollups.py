@@ -6,6 +6,7 @@ files; a change's `accepted`), deletes, ORM saves.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
@@ -19,9 +20,12 @@ from hypothesis import strategies as st
 from teams.models import Member, Team
 from tests.factories import ChangeFactory, CommitFactory, CommitFileFactory, MemberFactory
 from tracking import figures, rollups
+from tracking.attribution import figures as tool_figures
+from tracking.attribution.resolve import resolve as attribution_resolve
+from tracking.ingest.gitai import store_notes
 from tracking.ingest.records import CHANGES, COMMITS, KIND_NAMES, MESSAGES
 from tracking.ingest.services import IndexedRows, stream_ingest
-from tracking.models import Change, Commit, HourCount, Message
+from tracking.models import Change, Commit, GitCommit, HourCount, Message
 from tracking.reads import Filters, Who
 
 DAY0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -32,12 +36,15 @@ EXTENSIONS = [".py", ".ts", ".go"]
 MODELS = [None, "gpt-5", "claude-opus-4"]
 moments = st.sampled_from(MOMENTS)
 lines = st.integers(0, 40)
+# Commits that git-ai notes and git's facts (tracking/attribution/) also describe.
+SHAS = ["a" * 40, "b" * 40]
+TOOLS = ["claude", "cursor"]
 
 
 @st.composite
 def commits(draw) -> dict:
     record = {
-        "commitHash": draw(st.sampled_from(["a1", "b2", "c3", "d4"])),
+        "commitHash": draw(st.sampled_from(["a1", "b2", "c3", "d4", *SHAS])),
         "userEmail": draw(st.sampled_from(EMAILS)),
         "repoName": draw(st.sampled_from(REPOS)),
         "isPrimaryBranch": draw(st.sampled_from([True, False, None])),
@@ -107,7 +114,17 @@ operations = st.one_of(
     st.tuples(st.just("delete"), st.sampled_from([Commit, Change, Message])),
     st.tuples(st.just("delete-member"), st.sampled_from(EMAILS)),
     st.tuples(st.just("orm"), moments),  # factory saves, a commit file added, an edit
-)
+    # commit attribution: a git-ai note, git's facts of a commit (what `import gitai` stores)
+    st.tuples(
+        st.just("gitai"),
+        st.tuples(st.sampled_from(SHAS), st.sampled_from(TOOLS), st.sampled_from(MODELS),
+                  st.integers(1, 30), st.integers(0, 12)),
+    ),
+    st.tuples(
+        st.just("git"),
+        st.tuples(st.sampled_from(SHAS), moments, lines, lines, st.sampled_from(EMAILS)),
+    ),
+)  # fmt: skip
 
 
 def ingest(kind: str, *, team: Team, records: list) -> None:
@@ -129,6 +146,21 @@ def apply(team: Team, operation, last: list) -> None:
         queryset.delete()
     elif name == "delete-member":
         Member.objects.filter(team=team, email=arg).delete()
+    elif name == "gitai":
+        sha, tool, model, first, length = arg
+        agent = {"tool": tool, "model": model or ""}
+        note = (f"x.py\n  s_00000000000001::t_1 {first}-{first + length}\n  h_1 {first + 20}\n"
+                '---\n{"schema_version": "authorship/3.0.0", "sessions": {"s_00000000000001": '
+                f'{{"agent_id": {json.dumps(agent)}}}}}}}')  # fmt: skip
+        store_notes(team=team, repo_name="acme/api", entries=[(sha, note)])
+    elif name == "git":
+        sha, moment, added, deleted, email = arg
+        GitCommit.objects.update_or_create(
+            team=team, repo_name="acme/api", sha=sha,
+            defaults={"committed_at": moment, "lines_added": added, "lines_deleted": deleted,
+                      "author_email": email},
+        )  # fmt: skip
+        attribution_resolve(team.pk, [("acme/api", sha)])
     elif name == "orm":
         member = Member.objects.filter(team=team).first() or MemberFactory(team=team)
         commit = CommitFactory(team=team, member=member, created_at=arg, repo_name="acme/orm")
@@ -159,6 +191,9 @@ def filter_sets(team: Team) -> list[Filters]:
             Filters(start=first, end=last, file_extensions=(".py", ".go")),
             Filters(start=first, end=last, model="gpt-5"),
             Filters(start=first, end=last, repo_name="acme/api", file_extensions=(".py",)),
+            Filters(start=first, end=last, tool="claude"),
+            Filters(start=first, end=last, tool="cursor", repo_name="acme/api"),
+            Filters(start=first, end=last, model=""),
         ]
         if member is not None:
             out.append(Filters(start=first, end=last, who=Who(uuid=member.uuid)))
@@ -178,6 +213,16 @@ def assert_figures_equal_raw(team: Team, picks: list[int] | None = None) -> None
             got = getattr(figures, name)(team=team, filters=f)
             want = getattr(figures, f"raw_{name}")(team=team, filters=f)
             assert got == want, f"{name} {where}"
+        # commit attribution by tool and model (tracking/attribution/)
+        assert tool_figures.tool_totals(team=team, filters=f) == (
+            tool_figures.raw_tool_totals(team=team, filters=f)
+        ), where
+        assert tool_figures.daily_tool_stats(team=team, filters=f) == (
+            tool_figures.raw_daily_tool_stats(team=team, filters=f)
+        ), where
+        assert tool_figures.sums(team=team, filters=f) == (
+            tool_figures.sums(team=team, filters=f, raw=True)
+        ), where
         assert figures.member_ranking(team=team, filters=f, limit=10) == (
             figures.raw_member_ranking(team=team, filters=f, limit=10)
         ), where
@@ -223,7 +268,7 @@ def assert_figures_equal_raw(team: Team, picks: list[int] | None = None) -> None
 )
 @given(
     st.lists(operations, min_size=1, max_size=8),
-    st.lists(st.integers(0, 23), min_size=4, max_size=4, unique=True),
+    st.lists(st.integers(0, 35), min_size=4, max_size=4, unique=True),
 )
 def test_any_sequence_of_writes_keeps_every_figure_equal_to_the_raw_one(sequence, picks):
     """Each example checks the tables against a recomputation, and four of the 24 window x

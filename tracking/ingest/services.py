@@ -79,7 +79,12 @@ _CONFLICT_STATES = ("40P01", "40001")  # deadlock_detected, serialization_failur
 
 
 def _is_conflict(exc: OperationalError) -> bool:
-    return getattr(exc.__cause__, "sqlstate", None) in _CONFLICT_STATES
+    # SQLite's shared-cache table lock (SQLITE_LOCKED: the in-memory test database of a live
+    # server, two requests at once) is its kind of conflict: the transaction is rolled back and
+    # tried again like a deadlock.
+    return getattr(exc.__cause__, "sqlstate", None) in _CONFLICT_STATES or (
+        "database table is locked" in str(exc)
+    )
 
 
 def _conflict_text(exc: Exception) -> str:

@@ -139,6 +139,10 @@ def write_batch(
             delta.remove(kind, [old])
         delta.add(kind, [new])
     delta.apply(team.pk)
+    if kind == COMMITS:  # commit attribution by tool (tracking/attribution/): written rows only
+        from tracking.attribution.resolve import commits_written
+
+        commits_written(team.pk, [*moved.new, *(r.key for r in moved.copied)])
     return written
 
 

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   const palette = ["#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#64748b"];
+  // Series whose meaning is fixed (commit attribution's human and unknown lines): greys.
+  const fixedColors = { "human": "#475569", "unknown (untracked)": "#cbd5e1" };
 
   function read(id) {
     const el = document.getElementById(id);
@@ -51,7 +53,7 @@
         labels: ext.days.map((d) => d.date),
         datasets: ext.series.map((name, i) => ({
           label: name, data: ext.days.map((d) => d.values[i]),
-          backgroundColor: name === "other" ? "#94a3b8" : palette[i % palette.length],
+          backgroundColor: name === "other" ? "#94a3b8" : (fixedColors[name] || palette[i % palette.length]),
         })),
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
@@ -67,7 +69,7 @@
         labels: data.days.map((d) => d.date),
         datasets: data.series.map((name, i) => ({
           label: name, data: data.days.map((d) => d.values[i]),
-          backgroundColor: name === "other" ? "#94a3b8" : palette[i % palette.length],
+          backgroundColor: name === "other" ? "#94a3b8" : (fixedColors[name] || palette[i % palette.length]),
         })),
       },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true,
@@ -75,6 +77,7 @@
     });
   }
   stacked("chart-model", read("data-model"), "accepted AI lines");
+  stacked("chart-tools", read("data-tools"), "committed lines added");
 
   const next = read("data-next");
   if (next) {

@@ -46,6 +46,9 @@ class FileFailed(Exception):
     pass
 
 
+AGENT_TRACES = "agent-traces"
+
+
 class Command(BaseCommand):
     help = (
         "Load commits, changes or messages from NDJSON, JSON array or CSV export files, or "
@@ -57,8 +60,17 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", metavar="FILE")
         parser.add_argument(
             "--kind",
-            choices=(*KIND_NAMES, *activity.KIND_NAMES),
-            help="Record kind of JSON files.",
+            choices=(*KIND_NAMES, *activity.KIND_NAMES, AGENT_TRACES),
+            help="Record kind of JSON files (agent-traces: Agent Trace JSONL, docs/tools.md).",
+        )
+        parser.add_argument(
+            "--repo",
+            type=Path,
+            help="agent-traces: the repository's clone, to find each trace's landing commit.",
+        )
+        parser.add_argument(
+            "--repo-name",
+            help="agent-traces: the repository's name (default: the --repo folder's name).",
         )
         parser.add_argument(
             "--skip-invalid", action="store_true", help="Report bad rows and load the rest."
@@ -75,6 +87,11 @@ class Command(BaseCommand):
         missing = [name for name in files if not Path(name).is_file()]
         if missing:
             raise CommandError(f"No such file: {', '.join(missing)}")
+        if kind == AGENT_TRACES:
+            from tracking.management.traces import load_traces
+
+            load_traces(self, team_obj, files, options.get("repo"), options.get("repo_name"))
+            return
         self.show_progress = progress or sys.stderr.isatty()
         self.batch_size = max(1, batch_size)
         failed = []
