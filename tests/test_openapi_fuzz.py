@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from teams.models import ApiKey
 from tests.factories import TeamFactory
@@ -50,10 +49,12 @@ def test_schemathesis_finds_no_failure(live_server, settings, tmp_path):
             "--checks", "all",
             "--phases", "examples,coverage,fuzzing,stateful",
             "--max-examples", str(MAX_EXAMPLES),
-            # SQLite's test database is one in-memory database shared by the live server's
-            # threads: two workers make it answer "database table is locked" (a 500 that
-            # PostgreSQL, the production database, does not have).
-            "--workers", "2" if connection.vendor == "postgresql" else "1",
+            # One worker: SQLite's test database is one in-memory database shared by the live
+            # server's threads (two workers make it answer "database table is locked"), and with
+            # two worker threads CPython 3.11's compile() in Hypothesis' strategy descriptions
+            # sometimes fails with "SystemError: AST constructor recursion depth mismatch" (a
+            # runtime error of the fuzzer, not of the service: 2 of 6 runs on PostgreSQL).
+            "--workers", "1",
             "--request-timeout", "30",
             "--seed", "20261203",
             "-H", f"Authorization: Bearer {plain}",
