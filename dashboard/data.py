@@ -262,18 +262,16 @@ def ranking(*, team: Team, filters: DashboardFilters, lines_added: int) -> dict:
     """The members by AI lines added; when cut at RANKING_LIMIT, a row for the rest so the
     table adds up to the lines added tile."""
     metric = filters.metric()
-    rows = figures.ranking(team=team, filters=metric, limit=RANKING_LIMIT)
+    rows, count = figures.ranking(team=team, filters=metric, limit=RANKING_LIMIT)
     members = [
         {"user_id": str(row["user_id"]), "email": row["email"], "name": row["display_name"]}
         | _commit_measures(row)
         for row in rows
     ]
     rest = None
-    if len(rows) == RANKING_LIMIT:
-        count = figures.member_count(team=team, filters=metric)
+    if count > len(rows):
         shown = sum(row["total"] for row in rows)
-        if count > len(rows):
-            rest = {"members": count - len(rows), "lines_added": lines_added - shown}
+        rest = {"members": count - len(rows), "lines_added": lines_added - shown}
     return {"rows": members, "rest": rest}
 
 

@@ -354,3 +354,23 @@ def test_the_time_zone_must_be_an_iana_name(team):
     team.time_zone = "Mars/Olympus"
     with pytest.raises(ValidationError, match="IANA"):
         team.full_clean()
+
+
+@pytest.mark.parametrize("query", [{}, {"ext": ".py"}, {"range": "today"}])
+def test_members_past_the_ranking_limit_are_one_row_that_adds_up(team, viewer, monkeypatch, query):
+    from dashboard import data
+
+    monkeypatch.setattr(data, "RANKING_LIMIT", 2)
+    when = at(0, hour=0) if query.get("range") == "today" else at(1)
+    ingest(team, COMMITS, [
+        {"commitHash": f"h{i}", "userEmail": f"m{i}@acme.example", "totalLinesAdded": 10 + i,
+         "ideAgentLinesAdded": i, "createdAt": when,
+         "files": [{"fileExtension": ".py", "linesAdded": 5 + i, "aiLinesAdded": i}]}
+        for i in range(5)
+    ])  # fmt: skip
+    page = viewer.get("/dashboard/acme/", {"range": 7, **query})
+    ranking = page.context["ranking"]
+    assert len(ranking["rows"]) == 2
+    assert ranking["rest"]["members"] == 3
+    assert "3 more members" in page.content.decode()
+    assert_adds_up(page)
