@@ -185,7 +185,7 @@ def test_the_readme_ingest_example_loads_no_file_its_curl_lines_save(db):
     readme = (ROOT / "README.md").read_text()
     saved = set(re.findall(r" -o (\S+)", readme))
     assert {"commits.csv", "changes.csv"} <= saved
-    [line] = [line for line in readme.splitlines() if "manage.py ingest --team" in line]
+    [line] = [line for line in readme.splitlines() if "manage.py ingest --team acme-demo" in line]
     loaded = line.split("--team acme-demo", 1)[1].split()
     assert loaded and not saved & {Path(name).name for name in loaded}
     TeamFactory(slug="acme-demo")
