@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import base64
+import os
 
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import MemberFactory, TeamFactory, make_key
+
+# Tests that start servers of their own and do not use the suite's database run once in CI, in
+# its PostgreSQL pass (.ci/run runs the whole suite twice; `make test` runs them everywhere else).
+ONCE_IN_CI = pytest.mark.skipif(
+    bool(os.environ.get("CI")) and not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="runs once in CI: in the PostgreSQL pass",
+)
 
 
 @pytest.fixture

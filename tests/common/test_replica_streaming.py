@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import basic
+from tests.conftest import ONCE_IN_CI, basic
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -49,6 +49,7 @@ def _have_postgres_user() -> bool:
 
 pytestmark = [
     pytest.mark.slow,
+    ONCE_IN_CI,
     pytest.mark.skipif(not BINS, reason="no PostgreSQL server binaries in /usr/lib/postgresql"),
     pytest.mark.skipif(
         os.geteuid() == 0 and not _have_postgres_user(), reason="no postgres user to run as"

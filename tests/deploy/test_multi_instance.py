@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench import multi
-from tests.conftest import basic
+from tests.conftest import ONCE_IN_CI, basic
 
 PG = "postgres://postgres@127.0.0.1:5432/aicode_scale_multi_test"
 
@@ -35,6 +35,7 @@ def _reachable(port: int) -> bool:
 
 pytestmark = [
     pytest.mark.slow,
+    ONCE_IN_CI,
     pytest.mark.skipif(not os.path.exists(multi.NGINX), reason="nginx is not installed"),
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server"),
     pytest.mark.skipif(not _reachable(5432), reason="no PostgreSQL on 127.0.0.1:5432"),
