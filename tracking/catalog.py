@@ -339,12 +339,15 @@ MEASURES = (
         {"dashboard": "AI lines by tool", "api": "aiLinesAdded"}, not_for=_NO_EXT,
     ),
     Measure(
-        "tool_ai_share", "AI share of committed lines (all tools)",
+        "tool_ai_share", "AI share of attributed lines (all tools)",
         "AI lines added by tool divided by attributed lines added (AI + human + unknown), "
         "clamped to 0-100 %. Under a tool or model filter the denominator stays every line of "
-        "the window's commits.",
+        "the window's commits. It differs from the AI share of lines added, which reads the "
+        "Cursor and Qoder commit records alone: this one takes one source per commit and also "
+        "counts the commits known only from git-ai, Agent Trace or git, whose untracked lines "
+        "are in its denominator.",
         COMMITS, lambda s: clamp_rate(s["attributed_ai"], s["attributed_all"]), "percent",
-        ATTRIBUTION_DIMS, {"dashboard": "AI share of committed lines", "api": "aiShare"},
+        ATTRIBUTION_DIMS, {"dashboard": "AI share of attributed lines", "api": "aiShare"},
         not_for=_NO_EXT,
     ),
     Measure(
