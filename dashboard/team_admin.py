@@ -38,6 +38,12 @@ class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
 
 
+class TimeZoneForm(forms.Form):
+    time_zone = forms.CharField(
+        max_length=64, label="Time zone (IANA name, e.g. Europe/Berlin)", initial="UTC"
+    )
+
+
 class KeyForm(forms.Form):
     name = forms.CharField(max_length=100, required=False, label="Name (what it is for)")
     can_read = forms.BooleanField(required=False, initial=True, label="May read")
@@ -74,6 +80,7 @@ def _page(request, team: Team, *, status: int = 200, **context) -> HttpResponse:
         "roles": Role.choices,
         "member_form": MemberAddForm(),
         "key_form": KeyForm(),
+        "zone_form": TimeZoneForm(initial={"time_zone": team.time_zone}),
         **context,
     }
     return render(request, "dashboard/team_admin/manage.html", context, status=status)
@@ -159,3 +166,23 @@ def key_revoke(request, *, team, key_id: int):
     key = manage.key_revoke(team=team, actor=request.user, key_id=key_id)
     messages.success(request, f"Key {key.prefix}… ({key.name or 'unnamed'}) is revoked.")
     return _back(team)
+
+
+@require_POST
+@team_admin_page
+def time_zone_set(request, *, team):
+    """Where the team's dashboard days begin (tracking/catalog.py: every figure's day)."""
+    form = TimeZoneForm(request.POST)
+    if form.is_valid():
+        try:
+            manage.time_zone_set(
+                team=team, actor=request.user, time_zone=form.cleaned_data["time_zone"]
+            )
+        except InvalidInput as exc:
+            form.add_error("time_zone", str(exc))
+        else:
+            messages.success(
+                request, f"The dashboard's days now begin at midnight {team.time_zone}."
+            )
+            return _back(team)
+    return _page(request, team, status=400, zone_form=form)

@@ -32,6 +32,7 @@ urlpatterns = [
         name="member-remove",
     ),
     path("dashboard/<slug:slug>/manage/keys/", team_admin.key_create, name="key-create"),
+    path("dashboard/<slug:slug>/manage/time-zone/", team_admin.time_zone_set, name="time-zone-set"),
     path(
         "dashboard/<slug:slug>/manage/keys/<int:key_id>/revoke/",
         team_admin.key_revoke,

@@ -242,6 +242,7 @@ class TeamAuditEntry(models.Model):
         MEMBER_REMOVED = "member_removed", "Member removed"
         KEY_CREATED = "key_created", "API key created"
         KEY_REVOKED = "key_revoked", "API key revoked"
+        TIME_ZONE_SET = "time_zone_set", "Time zone set"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="audit_entries")
     actor = models.ForeignKey(

@@ -1,6 +1,6 @@
-"""A team's own admins manage it (dashboard/team_admin.py): its people (add, role, remove) and
-its API keys (create, revoke), each action written to the team's audit log in the same
-transaction. Reads and writes take `team=` and find rows only inside it; an id of another team
+"""A team's own admins manage it (dashboard/team_admin.py): its people (add, role, remove), its
+API keys (create, revoke) and its time zone, each action written to the team's audit log in the
+same transaction. Reads and writes take `team=` and find rows only inside it; an id of another team
 is a LookupError (the page answers 404). Refusals are InvalidInput, with a message for people.
 
 Rules where a careless click could lock a team out: the last admin can neither be demoted nor
@@ -9,10 +9,18 @@ removed (superusers, who see every team, do not count as the team's admins).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from teams.models import ApiKey, Team, TeamAuditEntry, TeamMembership, normalize_email
+from teams.models import (
+    ApiKey,
+    Team,
+    TeamAuditEntry,
+    TeamMembership,
+    normalize_email,
+    validate_time_zone,
+)
 from teams.services import InvalidInput, api_key_create, membership_set
 
 Action = TeamAuditEntry.Action
@@ -142,3 +150,21 @@ def key_revoke(*, team: Team, actor, key_id: int) -> ApiKey:
             key.save(update_fields=["revoked"])
             _audit(team, actor, Action.KEY_REVOKED, key.prefix, key.name or "unnamed")
     return key
+
+
+def time_zone_set(*, team: Team, actor, time_zone: str) -> Team:
+    """The team's time zone (where the dashboard's days begin): an IANA name."""
+    time_zone = time_zone.strip()
+    try:
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], field="time_zone") from None
+    with transaction.atomic():
+        before = (
+            Team.objects.select_for_update().values_list("time_zone", flat=True).get(pk=team.pk)
+        )
+        if before != time_zone:
+            Team.objects.filter(pk=team.pk).update(time_zone=time_zone)
+            _audit(team, actor, Action.TIME_ZONE_SET, time_zone, f"was {before}")
+    team.time_zone = time_zone
+    return team

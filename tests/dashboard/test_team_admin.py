@@ -177,3 +177,27 @@ def test_the_management_page_needs_a_csrf_token(team, owner_user):
     client.force_login(owner_user)
     assert client.post(f"{MANAGE}keys/", {"name": "x", "can_read": "on"}).status_code == 403
     assert ApiKey.objects.filter(name="x").count() == 0
+
+
+@pytest.mark.django_db
+def test_an_admin_sets_the_team_time_zone_and_the_dashboard_days_follow(
+    team, owner_user, teammate_user
+):
+    admin = signed_in(owner_user)
+    url = MANAGE + "time-zone/"
+    refused = admin.post(url, {"time_zone": "Mars/Olympus"})
+    assert refused.status_code == 400
+    assert "is not an IANA time zone name" in text(refused)
+    team.refresh_from_db()
+    assert team.time_zone == "UTC"
+
+    assert admin.post(url, {"time_zone": "Asia/Tokyo"}).status_code == 302
+    team.refresh_from_db()
+    assert team.time_zone == "Asia/Tokyo"
+    assert audit(team) == [("owner@acme.example", "time_zone_set", "Asia/Tokyo", "was UTC")]
+    assert signed_in(teammate_user).get("/dashboard/acme/").context["filters"].zone == "Asia/Tokyo"
+
+    # A viewer may not change it.
+    assert signed_in(teammate_user).post(url, {"time_zone": "UTC"}).status_code == 403
+    team.refresh_from_db()
+    assert team.time_zone == "Asia/Tokyo"
