@@ -537,7 +537,8 @@ def markdown() -> str:
         'and says "no earlier data" when that window holds no records of the tile\'s family. '
         '"Today so far" (and a custom range that includes today) is compared with the same '
         "span ending as long before now.",
-        "- A team time zone (Team.time_zone, set by a team admin on the Manage page, or in the admin) moves every day boundary of the "
+        "- A team time zone (Team.time_zone, set by a team admin on the Manage page, or in the "
+        "admin) moves every day boundary of the "
         "dashboard. The summary tables hold UTC days: for another zone the totals read them for "
         "the whole UTC days inside the window and the records for the hours at its edges, and "
         "the per-day charts read the records (a cost that grows with the window; hourly "
