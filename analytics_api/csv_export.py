@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.http import FileResponse, StreamingHttpResponse
 
 from analytics_api.errors import ApiError
+from tracking import downloads
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
 CHUNK_BYTES = 64 * 1024
@@ -79,7 +80,7 @@ def _cell(value) -> str:
 # A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...),
 # +cmd|..., @SUM(...)). The exports stay byte-exact by default (the Cursor and Qoder formats);
 # `neutralizeFormulas=true` prefixes such text cells with "'", the usual neutralisation.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = downloads.FORMULA_START  # one list of the characters a spreadsheet runs
 
 
 def formula_option(query) -> bool:

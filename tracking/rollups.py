@@ -541,9 +541,6 @@ OVER_AI = Q(GreaterThan(_plus_columns(ADDED), F("total_lines_added"))) | Q(
 )
 
 
-_plus = _plus_columns
-
-
 def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tuple, list[int]]]:
     """Every summary table of the team, computed from the raw rows (GROUP BY in SQL).
     `progress(step)` is called after each step (big teams take a while)."""
@@ -573,7 +570,7 @@ def computed(team_id: int, apps=global_apps, progress=None) -> dict[str, dict[tu
     progress("hourly counts")
 
     known = ExpressionWrapper(Q(repo_name__isnull=False), output_field=BooleanField())
-    ai_added, ai_deleted = _plus(ADDED), _plus(DELETED)
+    ai_added, ai_deleted = _plus_columns(ADDED), _plus_columns(DELETED)
     by_member = (
         commits.annotate(
             d=TruncDate("occurred_at", tzinfo=UTC), rk=known, rn=Coalesce("repo_name", Value("")),
